@@ -1,0 +1,23 @@
+import type { Knex } from 'knex';
+import * as createUsers from './20261123000001_create_users.js';
+import * as createSessions from './20261123000002_create_sessions.js';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/**
+ * Migrations listed in code, in order: the same list runs from TypeScript under tests and from
+ * the compiled build in production, with no directory scanning or file-extension guessing.
+ */
+const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
+  ['20261123000001_create_users', createUsers],
+  ['20261123000002_create_sessions', createSessions],
+];
+
+export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
+  getMigrations: () => Promise.resolve([...MIGRATIONS]),
+  getMigrationName: ([name]) => name,
+  getMigration: ([, migration]) => Promise.resolve(migration),
+};

@@ -1,0 +1,43 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { AccessTokenInput, RefreshTokenInput, TokenIssuer } from '../../domain/ports/token-issuer.js';
+import type { JwtKindSettings, JwtSettings } from './jwt-settings.js';
+
+const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
+
+export class JwtTokenIssuer implements TokenIssuer {
+  constructor(private readonly settings: JwtSettings) {}
+
+  issueAccessToken(input: AccessTokenInput): Promise<string> {
+    return this.sign(this.settings.access, input, randomBytes(16).toString('base64url'));
+  }
+
+  issueRefreshToken(input: RefreshTokenInput): Promise<string> {
+    return this.sign(this.settings.refresh, input, input.tokenId);
+  }
+
+  newTokenId(): string {
+    return randomBytes(32).toString('base64url');
+  }
+
+  successorTokenId(tokenId: string): string {
+    return createHmac('sha256', this.settings.refresh.key).update(`successor:${tokenId}`).digest('base64url');
+  }
+
+  digest(tokenId: string): string {
+    return createHash('sha256').update(tokenId).digest('base64url');
+  }
+
+  private sign(kind: JwtKindSettings, input: AccessTokenInput, jti: string): Promise<string> {
+    const payload = { sid: input.sessionId, jti, iat: seconds(input.issuedAt), exp: seconds(input.expiresAt) };
+    return Promise.resolve(
+      jwt.sign(payload, kind.key, {
+        algorithm: kind.algorithm,
+        header: { alg: kind.algorithm, typ: kind.type },
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        subject: input.userId,
+      }),
+    );
+  }
+}

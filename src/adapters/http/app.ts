@@ -1,0 +1,60 @@
+import Koa from 'koa';
+import helmet from 'koa-helmet';
+import koaPassport from 'koa-passport';
+import type { Logger } from 'pino';
+import type { AuthenticateAccessToken } from '../../application/authenticate-access-token.js';
+import type { AuthenticateRefreshToken } from '../../application/authenticate-refresh-token.js';
+import type { AuthenticateWithPassword } from '../../application/authenticate-with-password.js';
+import type { JwtSettings } from '../crypto/jwt-settings.js';
+import { authenticate, isPrincipal, isRefreshPrincipal, isSessionPrincipal } from './authenticate.js';
+import { errorMiddleware } from './error-middleware.js';
+import { jsonBody } from './json-body.js';
+import { requestId } from './request-id.js';
+import { authRoutes, type AuthRouteDependencies } from './routes/auth-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { jwtRefreshStrategy } from './strategies/jwt-refresh.js';
+import { jwtStrategy } from './strategies/jwt.js';
+import { localStrategy } from './strategies/local.js';
+import { STRATEGY } from './strategies/names.js';
+
+export interface HttpDependencies extends Omit<AuthRouteDependencies, 'guard'> {
+  readonly logger: Logger;
+  readonly trustProxy: boolean;
+  readonly jwt: JwtSettings;
+  readonly authenticateWithPassword: AuthenticateWithPassword;
+  readonly authenticateAccessToken: AuthenticateAccessToken;
+  readonly authenticateRefreshToken: AuthenticateRefreshToken;
+  readonly isReady: () => Promise<boolean>;
+}
+
+/** The Koa application. No passport.initialize(): a token API needs no server sessions. */
+export function createApp(deps: HttpDependencies): Koa {
+  const app = new Koa({ proxy: deps.trustProxy });
+  app.silent = true;
+  app.on('error', (err: unknown) => deps.logger.error({ err }, 'response failed'));
+
+  const passport = new koaPassport.KoaPassport();
+  passport.use(STRATEGY.local, localStrategy(deps.authenticateWithPassword));
+  passport.use(STRATEGY.jwt, jwtStrategy(deps.jwt, deps.authenticateAccessToken));
+  passport.use(STRATEGY.jwtRefresh, jwtRefreshStrategy(deps.jwt, deps.authenticateRefreshToken));
+
+  const auth = authRoutes({
+    ...deps,
+    guard: {
+      local: authenticate(passport, STRATEGY.local, isPrincipal),
+      jwt: authenticate(passport, STRATEGY.jwt, isSessionPrincipal),
+      jwtRefresh: authenticate(passport, STRATEGY.jwtRefresh, isRefreshPrincipal),
+    },
+  });
+  const health = healthRoutes(deps.isReady);
+
+  app.use(requestId);
+  app.use(errorMiddleware(deps.logger));
+  app.use(helmet());
+  app.use(jsonBody);
+  app.use(health.routes());
+  app.use(health.allowedMethods());
+  app.use(auth.routes());
+  app.use(auth.allowedMethods());
+  return app;
+}

@@ -1,0 +1,68 @@
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+import { DomainError } from '../../domain/errors.js';
+import { problem, wwwAuthenticate, type HttpErrorCode, type Problem } from './problem.js';
+
+/** Errors raised by koa, the body parser and the router carry an HTTP status; map the ones a client can cause. */
+const HTTP_STATUS_CODES: Record<number, HttpErrorCode> = {
+  400: 'INVALID_JSON',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  501: 'NOT_IMPLEMENTED',
+};
+
+const DETAILS: Partial<Record<HttpErrorCode, string>> = {
+  INVALID_JSON: 'The request body is not valid JSON',
+  PAYLOAD_TOO_LARGE: 'The request body is larger than 100 KiB',
+  UNSUPPORTED_MEDIA_TYPE: 'Send the request body as application/json',
+  METHOD_NOT_ALLOWED: 'This method is not allowed on this resource',
+  NOT_IMPLEMENTED: 'This method is not supported',
+  NOT_FOUND: 'No such resource',
+  INTERNAL_ERROR: 'Something went wrong on our side',
+};
+
+function toProblem(err: unknown): Problem {
+  if (err instanceof DomainError) {
+    const errors = 'errors' in err ? (err as { errors: Problem['errors'] }).errors : undefined;
+    return problem(err.code, err.message, errors);
+  }
+  const status = (err as { status?: unknown; expose?: unknown } | null)?.status;
+  const expose = (err as { expose?: unknown } | null)?.expose;
+  if (typeof status === 'number' && expose === true && HTTP_STATUS_CODES[status]) {
+    const code = HTTP_STATUS_CODES[status];
+    return problem(code, DETAILS[code] ?? '');
+  }
+  return problem('INTERNAL_ERROR', DETAILS.INTERNAL_ERROR ?? '');
+}
+
+/**
+ * The one place that writes error bodies. Domain errors keep their own message (written for
+ * clients); anything unexpected becomes a generic 500 and its stack goes to the log only.
+ */
+export const errorMiddleware = (logger: Logger) =>
+  async function problems(ctx: Context, next: Next): Promise<void> {
+    try {
+      await next();
+      // Unmatched routes (404) and the router's 405/501 leave an empty error answer: give it a body.
+      if (ctx.status >= 400 && ctx.body == null) {
+        throw Object.assign(new Error(String(ctx.status)), { status: ctx.status, expose: true });
+      }
+    } catch (err) {
+      const body = toProblem(err);
+      if (body.code === 'INTERNAL_ERROR') {
+        logger.error({ err, requestId: ctx.state.requestId }, 'unhandled error');
+      } else if (body.code === 'SERVICE_UNAVAILABLE') {
+        logger.warn({ requestId: ctx.state.requestId, detail: body.detail }, 'dependency unavailable');
+      }
+      // A cookie set before the failure must not ride out on the error answer.
+      ctx.remove('Set-Cookie');
+      ctx.status = body.status;
+      ctx.type = 'application/problem+json';
+      ctx.body = body;
+      ctx.set('Cache-Control', 'no-store');
+      const challenge = wwwAuthenticate(body.code);
+      if (challenge) ctx.set('WWW-Authenticate', challenge);
+    }
+  };

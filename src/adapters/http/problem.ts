@@ -1,0 +1,62 @@
+import type { ErrorCode, FieldProblem } from '../../domain/errors.js';
+
+/** Codes only the HTTP edge can produce (protocol-level failures). */
+export type HttpErrorCode =
+  | 'INVALID_JSON'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'NOT_IMPLEMENTED'
+  | 'INTERNAL_ERROR';
+
+export type ProblemCode = ErrorCode | HttpErrorCode;
+
+/** Every code maps to a status and title here, once: a new code does not compile unmapped. */
+const PROBLEMS: Record<ProblemCode, { readonly status: number; readonly title: string }> = {
+  VALIDATION_FAILED: { status: 400, title: 'Validation failed' },
+  INVALID_JSON: { status: 400, title: 'Invalid JSON' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  INVALID_CREDENTIALS: { status: 401, title: 'Invalid credentials' },
+  INVALID_TOKEN: { status: 401, title: 'Invalid token' },
+  TOKEN_EXPIRED: { status: 401, title: 'Token expired' },
+  TOKEN_MISSING: { status: 401, title: 'Token missing' },
+  EMAIL_ALREADY_REGISTERED: { status: 409, title: 'Email already registered' },
+  SESSION_NOT_FOUND: { status: 404, title: 'Session not found' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  NOT_IMPLEMENTED: { status: 501, title: 'Not implemented' },
+  SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  INTERNAL_ERROR: { status: 500, title: 'Internal server error' },
+};
+
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly code: ProblemCode;
+  readonly errors?: readonly FieldProblem[];
+}
+
+export const statusOf = (code: ProblemCode): number => PROBLEMS[code].status;
+
+export function problem(code: ProblemCode, detail: string, errors?: readonly FieldProblem[]): Problem {
+  const { status, title } = PROBLEMS[code];
+  return {
+    type: `urn:problem:auth-api:${code.toLowerCase().replaceAll('_', '-')}`,
+    title,
+    status,
+    detail,
+    code,
+    ...(errors ? { errors } : {}),
+  };
+}
+
+/** RFC 6750 §3: a bare challenge when no token was sent, `invalid_token` when one failed. */
+export function wwwAuthenticate(code: ProblemCode): string | null {
+  if (code === 'TOKEN_MISSING') return 'Bearer';
+  if (code === 'INVALID_TOKEN' || code === 'TOKEN_EXPIRED') return 'Bearer error="invalid_token"';
+  return null;
+}

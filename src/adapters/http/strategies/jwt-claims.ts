@@ -1,0 +1,25 @@
+import type { Jwt, JwtPayload } from 'jsonwebtoken';
+import type { JwtKindSettings } from '../../crypto/jwt-settings.js';
+
+export interface VerifiedClaims {
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly tokenId: string;
+}
+
+const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 200;
+
+/**
+ * Reads the claims of a token jsonwebtoken has already verified (signature, pinned algorithm,
+ * iss, aud, exp). The header `typ` must be this kind's, so an access token can never be
+ * presented as a refresh token or the reverse, even under a misconfigured shared key.
+ */
+export function readClaims(decoded: unknown, kind: JwtKindSettings): VerifiedClaims | null {
+  const complete = decoded as Partial<Jwt> | null;
+  if (complete?.header?.typ !== kind.type || complete.header.alg !== kind.algorithm) return null;
+  const payload = complete.payload as JwtPayload | string | undefined;
+  if (typeof payload !== 'object') return null;
+  const { sub, sid, jti } = payload as { sub?: unknown; sid?: unknown; jti?: unknown };
+  if (!isNonEmptyString(sub) || !isNonEmptyString(sid) || !isNonEmptyString(jti)) return null;
+  return { userId: sub, sessionId: sid, tokenId: jti };
+}

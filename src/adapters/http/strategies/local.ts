@@ -1,0 +1,12 @@
+import { Strategy as LocalStrategy } from 'passport-local';
+import type { AuthenticateWithPassword } from '../../../application/authenticate-with-password.js';
+import { DomainError } from '../../../domain/errors.js';
+
+/** Email and password from the (already validated) body; the use case decides. */
+export const localStrategy = (authenticate: AuthenticateWithPassword) =>
+  new LocalStrategy({ usernameField: 'email', passwordField: 'password', session: false }, (email, password, done) => {
+    authenticate.execute({ email, password }).then(
+      (principal) => done(null, principal),
+      (err: unknown) => (err instanceof DomainError ? done(null, false, err) : done(err)),
+    );
+  });

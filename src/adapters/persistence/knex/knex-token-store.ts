@@ -1,0 +1,62 @@
+import type { Knex } from 'knex';
+import type { TokenStore } from '../../../domain/ports/token-store.js';
+import type { Session } from '../../../domain/session.js';
+import { query } from './errors.js';
+import { rowToSession, sessionToRow, type SessionRow } from './rows.js';
+
+/**
+ * Sessions in SQL. Rotation and ending are single conditional UPDATEs judged by their
+ * affected-row count, so they are atomic on MySQL (row lock) and SQLite (one writer) alike.
+ */
+export class KnexTokenStore implements TokenStore {
+  constructor(private readonly db: Knex) {}
+
+  create(session: Session): Promise<void> {
+    return query(async () => {
+      await this.db<SessionRow>('sessions').insert(sessionToRow(session));
+    });
+  }
+
+  find(id: string): Promise<Session | null> {
+    return query(async () => {
+      const row = await this.db<SessionRow>('sessions').where({ id }).first();
+      return row ? rowToSession(row) : null;
+    });
+  }
+
+  rotate(id: string, from: string, to: string, at: Date): Promise<boolean> {
+    return query(async () => {
+      const changed = await this.db<SessionRow>('sessions')
+        .where({ id, current_token_digest: from })
+        .whereNull('ended_at')
+        .update({ current_token_digest: to, previous_token_digest: from, rotated_at: at, last_used_at: at });
+      return changed === 1;
+    });
+  }
+
+  end(id: string, at: Date): Promise<boolean> {
+    return query(async () => {
+      const changed = await this.db<SessionRow>('sessions').where({ id }).whereNull('ended_at').update({ ended_at: at });
+      return changed === 1;
+    });
+  }
+
+  endAllForUser(userId: string, at: Date, exceptId?: string): Promise<number> {
+    return query(async () => {
+      const q = this.db<SessionRow>('sessions').where({ user_id: userId }).whereNull('ended_at');
+      if (exceptId !== undefined) q.whereNot({ id: exceptId });
+      return q.update({ ended_at: at });
+    });
+  }
+
+  listLive(userId: string, now: Date): Promise<Session[]> {
+    return query(async () => {
+      const rows = await this.db<SessionRow>('sessions')
+        .where({ user_id: userId })
+        .whereNull('ended_at')
+        .where('expires_at', '>', now)
+        .orderBy('created_at', 'desc');
+      return rows.map(rowToSession);
+    });
+  }
+}

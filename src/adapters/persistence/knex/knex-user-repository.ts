@@ -1,0 +1,36 @@
+import type { Knex } from 'knex';
+import type { Email } from '../../../domain/email.js';
+import { EmailAlreadyRegisteredError } from '../../../domain/errors.js';
+import type { UserRepository } from '../../../domain/ports/user-repository.js';
+import type { NewUser, User } from '../../../domain/user.js';
+import { isDuplicateKey, query } from './errors.js';
+import { rowToUser, userToRow, type UserRow } from './rows.js';
+
+export class KnexUserRepository implements UserRepository {
+  constructor(private readonly db: Knex) {}
+
+  async create(user: NewUser): Promise<User> {
+    const row = userToRow(user);
+    try {
+      await this.db<UserRow>('users').insert(row);
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new EmailAlreadyRegisteredError();
+      return query(() => Promise.reject(err));
+    }
+    return rowToUser(row);
+  }
+
+  findById(id: string): Promise<User | null> {
+    return query(async () => {
+      const row = await this.db<UserRow>('users').where({ id }).first();
+      return row ? rowToUser(row) : null;
+    });
+  }
+
+  findByEmail(email: Email): Promise<User | null> {
+    return query(async () => {
+      const row = await this.db<UserRow>('users').where({ email: email.toLowerCase() }).first();
+      return row ? rowToUser(row) : null;
+    });
+  }
+}

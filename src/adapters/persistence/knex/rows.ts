@@ -1,0 +1,78 @@
+import type { Email } from '../../../domain/email.js';
+import type { Session } from '../../../domain/session.js';
+import type { NewUser, User } from '../../../domain/user.js';
+
+/** Row <-> entity mapping lives only here. */
+
+export interface UserRow {
+  id: string;
+  email: string | null;
+  name: string | null;
+  password_hash: string | null;
+  created_at: Date | number | string;
+}
+
+export interface SessionRow {
+  id: string;
+  user_id: string;
+  created_at: Date | number | string;
+  last_used_at: Date | number | string;
+  expires_at: Date | number | string;
+  user_agent: string | null;
+  current_token_digest: string;
+  previous_token_digest: string | null;
+  rotated_at: Date | number | string | null;
+  ended_at: Date | number | string | null;
+}
+
+/** MySQL returns Date (timezone 'Z'); SQLite returns the epoch milliseconds knex bound. */
+export function toDate(value: Date | number | string): Date {
+  if (value instanceof Date) return new Date(value.getTime());
+  if (typeof value === 'number') return new Date(value);
+  return /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value.endsWith('Z') ? value : `${value.replace(' ', 'T')}Z`);
+}
+
+const toNullableDate = (value: Date | number | string | null): Date | null => (value === null ? null : toDate(value));
+
+export const userToRow = (user: NewUser): UserRow => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  password_hash: user.passwordHash,
+  created_at: user.createdAt,
+});
+
+export const rowToUser = (row: UserRow): User => ({
+  id: row.id,
+  email: row.email as Email | null,
+  name: row.name,
+  passwordHash: row.password_hash,
+  githubLogin: null,
+  createdAt: toDate(row.created_at),
+});
+
+export const sessionToRow = (s: Session): SessionRow => ({
+  id: s.id,
+  user_id: s.userId,
+  created_at: s.createdAt,
+  last_used_at: s.lastUsedAt,
+  expires_at: s.expiresAt,
+  user_agent: s.userAgent,
+  current_token_digest: s.currentTokenDigest,
+  previous_token_digest: s.previousTokenDigest,
+  rotated_at: s.rotatedAt,
+  ended_at: s.endedAt,
+});
+
+export const rowToSession = (row: SessionRow): Session => ({
+  id: row.id,
+  userId: row.user_id,
+  createdAt: toDate(row.created_at),
+  lastUsedAt: toDate(row.last_used_at),
+  expiresAt: toDate(row.expires_at),
+  userAgent: row.user_agent,
+  currentTokenDigest: row.current_token_digest,
+  previousTokenDigest: row.previous_token_digest,
+  rotatedAt: toNullableDate(row.rotated_at),
+  endedAt: toNullableDate(row.ended_at),
+});

@@ -1,0 +1,50 @@
+import type { TokenStore } from '../../../domain/ports/token-store.js';
+import { isLive, type Session } from '../../../domain/session.js';
+
+/** Single-threaded JavaScript makes each method atomic: no await between read and write. */
+export class InMemoryTokenStore implements TokenStore {
+  private readonly sessions = new Map<string, Session>();
+
+  create(session: Session): Promise<void> {
+    this.sessions.set(session.id, { ...session });
+    return Promise.resolve();
+  }
+
+  find(id: string): Promise<Session | null> {
+    const session = this.sessions.get(id);
+    return Promise.resolve(session ? { ...session } : null);
+  }
+
+  rotate(id: string, from: string, to: string, at: Date): Promise<boolean> {
+    const session = this.sessions.get(id);
+    if (!session || session.endedAt !== null || session.currentTokenDigest !== from) return Promise.resolve(false);
+    this.sessions.set(id, { ...session, currentTokenDigest: to, previousTokenDigest: from, rotatedAt: at, lastUsedAt: at });
+    return Promise.resolve(true);
+  }
+
+  end(id: string, at: Date): Promise<boolean> {
+    const session = this.sessions.get(id);
+    if (!session || session.endedAt !== null) return Promise.resolve(false);
+    this.sessions.set(id, { ...session, endedAt: at });
+    return Promise.resolve(true);
+  }
+
+  endAllForUser(userId: string, at: Date, exceptId?: string): Promise<number> {
+    let ended = 0;
+    for (const session of this.sessions.values()) {
+      if (session.userId === userId && session.id !== exceptId && session.endedAt === null) {
+        this.sessions.set(session.id, { ...session, endedAt: at });
+        ended += 1;
+      }
+    }
+    return Promise.resolve(ended);
+  }
+
+  listLive(userId: string, now: Date): Promise<Session[]> {
+    const live = [...this.sessions.values()]
+      .filter((s) => s.userId === userId && isLive(s, now))
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .map((s) => ({ ...s }));
+    return Promise.resolve(live);
+  }
+}

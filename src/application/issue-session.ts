@@ -1,0 +1,47 @@
+import { InvalidTokenError } from '../domain/errors.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { IdGenerator } from '../domain/ports/id-generator.js';
+import type { TokenIssuer } from '../domain/ports/token-issuer.js';
+import type { TokenStore } from '../domain/ports/token-store.js';
+import type { UserRepository } from '../domain/ports/user-repository.js';
+import type { Session, SessionPolicy } from '../domain/session.js';
+import { SessionTokenMinter, type SessionTokens } from './session-token-minter.js';
+
+export interface IssueSessionInput {
+  readonly userId: string;
+  readonly userAgent?: string | null;
+}
+
+/** Starts a new sign-in session (a new refresh-token family) for an authenticated user. */
+export class IssueSession {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly store: TokenStore,
+    private readonly issuer: TokenIssuer,
+    private readonly minter: SessionTokenMinter,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+    private readonly policy: SessionPolicy,
+  ) {}
+
+  async execute(input: IssueSessionInput): Promise<SessionTokens> {
+    const user = await this.users.findById(input.userId);
+    if (!user) throw new InvalidTokenError('The account no longer exists');
+    const now = this.clock.now();
+    const tokenId = this.issuer.newTokenId();
+    const session: Session = {
+      id: this.ids.newId(),
+      userId: user.id,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: new Date(now.getTime() + this.policy.sessionMaxAgeSeconds * 1000),
+      userAgent: input.userAgent ? input.userAgent.slice(0, 255) : null,
+      currentTokenDigest: this.issuer.digest(tokenId),
+      previousTokenDigest: null,
+      rotatedAt: null,
+      endedAt: null,
+    };
+    await this.store.create(session);
+    return this.minter.mint(user, session, tokenId, now);
+  }
+}

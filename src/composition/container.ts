@@ -1,0 +1,112 @@
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { container as root, instancePerContainerCachingFactory as cached, type DependencyContainer } from 'tsyringe';
+import { AuthenticateAccessToken } from '../application/authenticate-access-token.js';
+import { AuthenticateRefreshToken } from '../application/authenticate-refresh-token.js';
+import { AuthenticateWithPassword } from '../application/authenticate-with-password.js';
+import { EndSession } from '../application/end-session.js';
+import { GetCurrentUser } from '../application/get-current-user.js';
+import { IssueSession } from '../application/issue-session.js';
+import { RefreshSession } from '../application/refresh-session.js';
+import { RegisterUser } from '../application/register-user.js';
+import { SessionTokenMinter } from '../application/session-token-minter.js';
+import type { Config } from '../config/env.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { IdGenerator } from '../domain/ports/id-generator.js';
+import type { PasswordHasher } from '../domain/ports/password-hasher.js';
+import type { TokenIssuer } from '../domain/ports/token-issuer.js';
+import type { TokenStore } from '../domain/ports/token-store.js';
+import type { UserRepository } from '../domain/ports/user-repository.js';
+import type { SessionPolicy } from '../domain/session.js';
+import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.js';
+import { JwtTokenIssuer } from '../adapters/crypto/jwt-token-issuer.js';
+import { jwtSettings, type JwtSettings } from '../adapters/crypto/jwt-settings.js';
+import { createApp } from '../adapters/http/app.js';
+import { createDatabase, isDatabaseReady } from '../adapters/persistence/knex/database.js';
+import { KnexTokenStore } from '../adapters/persistence/knex/knex-token-store.js';
+import { KnexUserRepository } from '../adapters/persistence/knex/knex-user-repository.js';
+import { RandomIdGenerator } from '../adapters/system/random-id-generator.js';
+import { SystemClock } from '../adapters/system/system-clock.js';
+import { TOKENS } from './tokens.js';
+
+export type Readiness = () => Promise<boolean>;
+
+/**
+ * The whole object graph in one place. Every registration caches per container, so a test's
+ * child container that overrides a port (in-memory stores, a fixed clock) gets use cases built
+ * on its overrides.
+ */
+export function buildContainer(config: Config, logger: Logger): DependencyContainer {
+  const c = root.createChildContainer();
+  c.register(TOKENS.Config, { useValue: config });
+  c.register(TOKENS.Logger, { useValue: logger });
+
+  c.register(TOKENS.Database, { useFactory: cached(() => createDatabase(config.databaseUrl)) });
+  c.register(TOKENS.UserRepository, { useFactory: cached((x) => new KnexUserRepository(x.resolve<Knex>(TOKENS.Database))) });
+  c.register(TOKENS.TokenStore, { useFactory: cached((x) => new KnexTokenStore(x.resolve<Knex>(TOKENS.Database))) });
+  c.register(TOKENS.Readiness, {
+    useFactory: cached((x): Readiness => {
+      const db = x.resolve<Knex>(TOKENS.Database);
+      return () => isDatabaseReady(db);
+    }),
+  });
+  c.register(TOKENS.PasswordHasher, { useFactory: cached(() => new BcryptPasswordHasher(config.bcryptCost)) });
+  c.register(TOKENS.JwtSettings, {
+    useFactory: cached(() =>
+      jwtSettings({
+        issuer: config.jwt.issuer,
+        audience: config.jwt.audience,
+        accessSecret: config.jwt.accessSecret,
+        refreshSecret: config.jwt.refreshSecret,
+      }),
+    ),
+  });
+  c.register(TOKENS.TokenIssuer, { useFactory: cached((x) => new JwtTokenIssuer(x.resolve<JwtSettings>(TOKENS.JwtSettings))) });
+  c.register(TOKENS.SessionPolicy, { useValue: config.session });
+  c.register(TOKENS.Clock, { useFactory: cached(() => new SystemClock()) });
+  c.register(TOKENS.IdGenerator, { useFactory: cached(() => new RandomIdGenerator()) });
+
+  const users = (x: DependencyContainer) => x.resolve<UserRepository>(TOKENS.UserRepository);
+  const store = (x: DependencyContainer) => x.resolve<TokenStore>(TOKENS.TokenStore);
+  const hasher = (x: DependencyContainer) => x.resolve<PasswordHasher>(TOKENS.PasswordHasher);
+  const issuer = (x: DependencyContainer) => x.resolve<TokenIssuer>(TOKENS.TokenIssuer);
+  const clock = (x: DependencyContainer) => x.resolve<Clock>(TOKENS.Clock);
+  const ids = (x: DependencyContainer) => x.resolve<IdGenerator>(TOKENS.IdGenerator);
+  const policy = (x: DependencyContainer) => x.resolve<SessionPolicy>(TOKENS.SessionPolicy);
+
+  c.register(SessionTokenMinter, { useFactory: cached((x) => new SessionTokenMinter(issuer(x), policy(x))) });
+  c.register(RegisterUser, { useFactory: cached((x) => new RegisterUser(users(x), hasher(x), ids(x), clock(x))) });
+  c.register(AuthenticateWithPassword, { useFactory: cached((x) => new AuthenticateWithPassword(users(x), hasher(x))) });
+  c.register(IssueSession, {
+    useFactory: cached((x) => new IssueSession(users(x), store(x), issuer(x), x.resolve(SessionTokenMinter), ids(x), clock(x), policy(x))),
+  });
+  c.register(AuthenticateAccessToken, { useFactory: cached((x) => new AuthenticateAccessToken(store(x), clock(x))) });
+  c.register(AuthenticateRefreshToken, {
+    useFactory: cached((x) => new AuthenticateRefreshToken(store(x), issuer(x), clock(x), policy(x))),
+  });
+  c.register(RefreshSession, {
+    useFactory: cached((x) => new RefreshSession(users(x), store(x), issuer(x), x.resolve(SessionTokenMinter), clock(x), policy(x))),
+  });
+  c.register(EndSession, { useFactory: cached((x) => new EndSession(store(x), clock(x))) });
+  c.register(GetCurrentUser, { useFactory: cached((x) => new GetCurrentUser(users(x))) });
+  return c;
+}
+
+/** The Koa app over whatever the container holds. */
+export function buildHttpApp(c: DependencyContainer) {
+  const config = c.resolve<Config>(TOKENS.Config);
+  return createApp({
+    logger: c.resolve<Logger>(TOKENS.Logger),
+    trustProxy: config.trustProxy,
+    jwt: c.resolve<JwtSettings>(TOKENS.JwtSettings),
+    isReady: c.resolve<Readiness>(TOKENS.Readiness),
+    registerUser: c.resolve(RegisterUser),
+    issueSession: c.resolve(IssueSession),
+    refreshSession: c.resolve(RefreshSession),
+    endSession: c.resolve(EndSession),
+    getCurrentUser: c.resolve(GetCurrentUser),
+    authenticateWithPassword: c.resolve(AuthenticateWithPassword),
+    authenticateAccessToken: c.resolve(AuthenticateAccessToken),
+    authenticateRefreshToken: c.resolve(AuthenticateRefreshToken),
+  });
+}

@@ -1,0 +1,227 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { SessionPolicy } from '../domain/session.js';
+
+/** The only place that reads process.env: everything else receives a validated Config. */
+
+export interface GithubConfig {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly callbackUrl: string;
+  readonly authorizeUrl: string;
+  readonly tokenUrl: string;
+  readonly apiUrl: string;
+}
+
+export interface Config {
+  readonly production: boolean;
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly trustProxy: boolean;
+  readonly databaseUrl: string;
+  readonly migrateOnStart: boolean;
+  readonly redisUrl: string | null;
+  readonly redisKeyPrefix: string;
+  readonly jwt: {
+    readonly algorithm: 'HS256' | 'ES256';
+    readonly issuer: string;
+    readonly audience: string;
+    readonly accessSecret: string;
+    readonly refreshSecret: string;
+    readonly privateKeyFile: string | null;
+    readonly verifyKeysFile: string | null;
+  };
+  readonly session: SessionPolicy;
+  readonly bcryptCost: number;
+  readonly throttle: {
+    readonly maxFailures: number;
+    readonly windowSeconds: number;
+    readonly ipMaxFailures: number;
+  };
+  readonly corsOrigins: readonly string[];
+  readonly webAppUrl: string;
+  readonly github: GithubConfig | null;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const MIN_SECRET_BYTES = 32;
+
+const int = (def: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(def))
+    .transform((s) => s.trim())
+    .pipe(z.string().regex(/^\d+$/, `must be a whole number from ${min} to ${max}`))
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const bool = (def: boolean) =>
+  z
+    .string()
+    .default(String(def))
+    .transform((s) => s.trim().toLowerCase())
+    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' }))
+    .transform((s) => s === 'true' || s === '1' || s === 'yes');
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const optional = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined || s.trim() === '' ? undefined : s));
+
+const schema = z.object({
+  NODE_ENV: z.string().default('development'),
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: httpUrl.default('http://localhost:3000'),
+  TRUST_PROXY: bool(false),
+  DATABASE_URL: z
+    .string()
+    .default('sqlite:data/dev.sqlite3')
+    .refine((s) => /^(mysql|mariadb):\/\//.test(s) || /^sqlite:.+/.test(s), 'must be mysql://user:pass@host:port/db or sqlite:<file>'),
+  MIGRATE_ON_START: bool(true),
+  REDIS_URL: optional.pipe(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).optional()),
+  REDIS_KEY_PREFIX: z.string().default('auth:'),
+  JWT_ACCESS_SECRET: optional,
+  JWT_REFRESH_SECRET: optional,
+  JWT_ALGORITHM: z.enum(['HS256', 'ES256'], { error: 'must be HS256 or ES256' }).default('HS256'),
+  JWT_PRIVATE_KEY_FILE: optional,
+  JWT_VERIFY_KEYS_FILE: optional,
+  JWT_ISSUER: z.string().min(1).default('auth-api'),
+  JWT_AUDIENCE: z.string().min(1).default('auth-api'),
+  ACCESS_TOKEN_TTL: int(900, 1, 86_400),
+  REFRESH_TOKEN_TTL: int(2_592_000, 1, 31_536_000),
+  SESSION_MAX_AGE: int(7_776_000, 1, 31_536_000),
+  REFRESH_REUSE_GRACE_SECONDS: int(10, 0, 300),
+  BCRYPT_COST: int(12, 4, 15),
+  LOGIN_MAX_FAILURES: int(5, 1, 1000),
+  LOGIN_WINDOW_SECONDS: int(900, 1, 86_400),
+  LOGIN_IP_MAX_FAILURES: int(100, 1, 1_000_000),
+  CORS_ORIGINS: z.string().default(''),
+  WEB_APP_URL: optional.pipe(httpUrl.optional()),
+  GITHUB_CLIENT_ID: optional,
+  GITHUB_CLIENT_SECRET: optional,
+  GITHUB_CALLBACK_URL: optional.pipe(httpUrl.optional()),
+  GITHUB_AUTHORIZE_URL: httpUrl.default('https://github.com/login/oauth/authorize'),
+  GITHUB_TOKEN_URL: httpUrl.default('https://github.com/login/oauth/access_token'),
+  GITHUB_API_URL: httpUrl.default('https://api.github.com'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface LoadedConfig {
+  readonly config: Config;
+  /** Development defaults that were used; main logs each one. */
+  readonly warnings: readonly string[];
+}
+
+/** Validates the whole environment at once and reports every problem, naming each variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): LoadedConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const problems: string[] = [];
+  const warnings: string[] = [];
+
+  const secret = (name: 'JWT_ACCESS_SECRET' | 'JWT_REFRESH_SECRET', needed: boolean): string => {
+    const value = e[name];
+    const bytes = value === undefined ? 0 : Buffer.byteLength(value, 'utf8');
+    if (value !== undefined && bytes >= MIN_SECRET_BYTES) return value;
+    if (!needed) return randomBytes(MIN_SECRET_BYTES).toString('base64url');
+    const why = value === undefined ? 'is not set' : `is ${bytes} bytes; at least ${MIN_SECRET_BYTES} are required`;
+    if (production) {
+      problems.push(`${name} ${why}`);
+      return '';
+    }
+    warnings.push(`${name} ${why}: using a random key for this run only (tokens will not survive a restart)`);
+    return randomBytes(MIN_SECRET_BYTES).toString('base64url');
+  };
+  const accessSecret = secret('JWT_ACCESS_SECRET', e.JWT_ALGORITHM === 'HS256');
+  const refreshSecret = secret('JWT_REFRESH_SECRET', true);
+  if (accessSecret !== '' && accessSecret === refreshSecret) {
+    problems.push('JWT_REFRESH_SECRET must differ from JWT_ACCESS_SECRET, so one token kind can never stand in for the other');
+  }
+  if (e.JWT_ALGORITHM === 'ES256' && !e.JWT_PRIVATE_KEY_FILE) {
+    problems.push('JWT_PRIVATE_KEY_FILE is required when JWT_ALGORITHM is ES256');
+  }
+  if (e.JWT_ALGORITHM === 'ES256') {
+    problems.push('JWT_ALGORITHM=ES256 is not supported by this version yet; use HS256');
+  }
+  if (e.SESSION_MAX_AGE < e.ACCESS_TOKEN_TTL) {
+    warnings.push('SESSION_MAX_AGE is shorter than ACCESS_TOKEN_TTL: access tokens are cut to the session');
+  }
+  if (e.DATABASE_URL === 'sqlite:data/dev.sqlite3' && env.DATABASE_URL === undefined) {
+    warnings.push('DATABASE_URL is not set: using the embedded SQLite file data/dev.sqlite3');
+  }
+
+  const githubParts = [e.GITHUB_CLIENT_ID, e.GITHUB_CLIENT_SECRET, e.GITHUB_CALLBACK_URL];
+  const githubSet = githubParts.filter((v) => v !== undefined).length;
+  if (githubSet > 0 && githubSet < 3) {
+    problems.push('GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET and GITHUB_CALLBACK_URL must be set together');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const corsOrigins = e.CORS_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  const github: GithubConfig | null =
+    e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET && e.GITHUB_CALLBACK_URL
+      ? {
+          clientId: e.GITHUB_CLIENT_ID,
+          clientSecret: e.GITHUB_CLIENT_SECRET,
+          callbackUrl: e.GITHUB_CALLBACK_URL,
+          authorizeUrl: e.GITHUB_AUTHORIZE_URL,
+          tokenUrl: e.GITHUB_TOKEN_URL,
+          apiUrl: e.GITHUB_API_URL,
+        }
+      : null;
+
+  return {
+    warnings,
+    config: {
+      production,
+      port: e.PORT,
+      host: e.HOST,
+      publicUrl: e.PUBLIC_URL,
+      trustProxy: e.TRUST_PROXY,
+      databaseUrl: e.DATABASE_URL,
+      migrateOnStart: e.MIGRATE_ON_START,
+      redisUrl: e.REDIS_URL ?? null,
+      redisKeyPrefix: e.REDIS_KEY_PREFIX,
+      jwt: {
+        algorithm: e.JWT_ALGORITHM,
+        issuer: e.JWT_ISSUER,
+        audience: e.JWT_AUDIENCE,
+        accessSecret,
+        refreshSecret,
+        privateKeyFile: e.JWT_PRIVATE_KEY_FILE ?? null,
+        verifyKeysFile: e.JWT_VERIFY_KEYS_FILE ?? null,
+      },
+      session: {
+        accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL,
+        refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL,
+        sessionMaxAgeSeconds: e.SESSION_MAX_AGE,
+        reuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
+      },
+      bcryptCost: e.BCRYPT_COST,
+      throttle: {
+        maxFailures: e.LOGIN_MAX_FAILURES,
+        windowSeconds: e.LOGIN_WINDOW_SECONDS,
+        ipMaxFailures: e.LOGIN_IP_MAX_FAILURES,
+      },
+      corsOrigins,
+      webAppUrl: e.WEB_APP_URL ?? e.PUBLIC_URL,
+      github,
+      logLevel: e.LOG_LEVEL,
+    },
+  };
+}

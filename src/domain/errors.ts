@@ -1,0 +1,80 @@
+/** Stable, client-facing error codes. Clients and tests match these, never messages. */
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'INVALID_CREDENTIALS'
+  | 'INVALID_TOKEN'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_MISSING'
+  | 'EMAIL_ALREADY_REGISTERED'
+  | 'SESSION_NOT_FOUND'
+  | 'SERVICE_UNAVAILABLE';
+
+export interface FieldProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly code: ErrorCode;
+}
+
+export class ValidationFailedError extends DomainError {
+  readonly code = 'VALIDATION_FAILED';
+  constructor(readonly errors: readonly FieldProblem[]) {
+    super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
+  }
+}
+
+/** Same error, same body, for an unknown email and a wrong password (no account enumeration). */
+export class InvalidCredentialsError extends DomainError {
+  readonly code = 'INVALID_CREDENTIALS';
+  constructor() {
+    super('Invalid email or password');
+  }
+}
+
+/** The token is malformed, forged, of the wrong type, or its session has ended. */
+export class InvalidTokenError extends DomainError {
+  readonly code = 'INVALID_TOKEN';
+  constructor(readonly reason = 'The token is not valid') {
+    super(reason);
+  }
+}
+
+/** An access token past its `exp`: the client should refresh and retry. */
+export class TokenExpiredError extends DomainError {
+  readonly code = 'TOKEN_EXPIRED';
+  constructor() {
+    super('The access token has expired');
+  }
+}
+
+export class TokenMissingError extends DomainError {
+  readonly code = 'TOKEN_MISSING';
+  constructor() {
+    super('No token was presented');
+  }
+}
+
+export class EmailAlreadyRegisteredError extends DomainError {
+  readonly code = 'EMAIL_ALREADY_REGISTERED';
+  constructor() {
+    super('An account with this email already exists');
+  }
+}
+
+/** Not one of the caller's sessions (unknown and foreign look the same). */
+export class SessionNotFoundError extends DomainError {
+  readonly code = 'SESSION_NOT_FOUND';
+  constructor() {
+    super('No such session');
+  }
+}
+
+/** A storage or dependency outage, translated at the adapter edge so no driver text leaks. */
+export class ServiceUnavailableError extends DomainError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  constructor(readonly dependency: string) {
+    super(`${dependency} is unavailable`);
+  }
+}

@@ -1,0 +1,11 @@
+import type { Email } from '../email.js';
+import type { NewUser, User } from '../user.js';
+
+export interface UserRepository {
+  /** Stores a new user; throws EmailAlreadyRegisteredError when the email is taken (case-insensitively). */
+  create(user: NewUser): Promise<User>;
+  /** The user with this id, or null. */
+  findById(id: string): Promise<User | null>;
+  /** The user with this (normalised) email, or null. */
+  findByEmail(email: Email): Promise<User | null>;
+}

@@ -1,0 +1,61 @@
+/**
+ * A sign-in session: one refresh-token family. Its id travels in every token issued to it
+ * (`sid`), so ending the session ends its access tokens as well as its refresh token.
+ * The store keeps only digests of token ids, never a raw token.
+ */
+export interface Session {
+  readonly id: string;
+  readonly userId: string;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date;
+  /** Absolute end (sign-in + SESSION_MAX_AGE); refreshing never moves it. */
+  readonly expiresAt: Date;
+  readonly userAgent: string | null;
+  /** Digest of the newest refresh token's id. */
+  readonly currentTokenDigest: string;
+  /** Digest of the token the newest one replaced, kept for the retry grace window. */
+  readonly previousTokenDigest: string | null;
+  readonly rotatedAt: Date | null;
+  readonly endedAt: Date | null;
+}
+
+export interface SessionPolicy {
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly sessionMaxAgeSeconds: number;
+  /** Seconds after a rotation during which the replaced token may be retried; 0 turns it off. */
+  readonly reuseGraceSeconds: number;
+}
+
+export const isLive = (session: Session, now: Date): boolean =>
+  session.endedAt === null && now.getTime() < session.expiresAt.getTime();
+
+/**
+ * What a presented refresh token is to its family:
+ * - `current`: the newest token, may rotate;
+ * - `retry`: the token just replaced, within the grace window (RFC 9700 §4.14 lost-response retry);
+ * - `reuse`: any other token of the family, a sign of theft: the family must be revoked.
+ */
+export type PresentedToken = 'current' | 'retry' | 'reuse';
+
+export function classifyPresentedToken(
+  session: Session,
+  tokenDigest: string,
+  now: Date,
+  reuseGraceSeconds: number,
+): PresentedToken {
+  if (tokenDigest === session.currentTokenDigest) return 'current';
+  if (
+    reuseGraceSeconds > 0 &&
+    tokenDigest === session.previousTokenDigest &&
+    session.rotatedAt !== null &&
+    now.getTime() - session.rotatedAt.getTime() < reuseGraceSeconds * 1000
+  ) {
+    return 'retry';
+  }
+  return 'reuse';
+}
+
+/** No token of a session may outlive it. */
+export const capToSession = (session: Pick<Session, 'expiresAt'>, candidate: Date): Date =>
+  candidate.getTime() < session.expiresAt.getTime() ? candidate : session.expiresAt;

@@ -1,0 +1,55 @@
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import type { Knex } from 'knex';
+import { pino } from 'pino';
+import { migrateToLatest } from './adapters/persistence/knex/database.js';
+import { buildContainer, buildHttpApp } from './composition/container.js';
+import { TOKENS } from './composition/tokens.js';
+import { ConfigError, loadConfig } from './config/env.js';
+
+async function main(): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const { config, warnings } = loaded;
+  const logger = pino({ level: config.logLevel });
+  for (const warning of warnings) logger.warn(warning);
+
+  const container = buildContainer(config, logger);
+  const db = container.resolve<Knex>(TOKENS.Database);
+  if (config.migrateOnStart) {
+    const applied = await migrateToLatest(db);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  }
+
+  const app = buildHttpApp(container);
+  const server: Server = app.listen(config.port, config.host, () => {
+    logger.info({ url: `http://${config.host}:${config.port}`, publicUrl: config.publicUrl }, 'auth service listening');
+  });
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close(() => {
+      db.destroy().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
