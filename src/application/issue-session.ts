@@ -5,7 +5,7 @@ import type { TokenIssuer } from '../domain/ports/token-issuer.js';
 import type { TokenStore } from '../domain/ports/token-store.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
 import type { Session, SessionPolicy } from '../domain/session.js';
-import { SessionTokenMinter, type SessionTokens } from './session-token-minter.js';
+import { type SessionTokenMinter, type SessionTokens } from './session-token-minter.js';
 
 export interface IssueSessionInput {
   readonly userId: string;

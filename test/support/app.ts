@@ -1,0 +1,59 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { pino } from 'pino';
+import type { DependencyContainer } from 'tsyringe';
+import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-memory-token-store.js';
+import { InMemoryUserRepository } from '../../src/adapters/persistence/memory/in-memory-user-repository.js';
+import { buildContainer, buildHttpApp, type Readiness } from '../../src/composition/container.js';
+import { TOKENS } from '../../src/composition/tokens.js';
+import type { Config } from '../../src/config/env.js';
+import type { Clock } from '../../src/domain/ports/clock.js';
+import { testConfig } from './config.js';
+
+export interface TestApp {
+  readonly url: string;
+  readonly config: Config;
+  readonly container: DependencyContainer;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Environment variables on top of the test defaults. */
+  readonly env?: Record<string, string>;
+  /** 'memory' (default): in-memory stores in a child container; 'database': the knex adapters on env's DATABASE_URL. */
+  readonly persistence?: 'memory' | 'database';
+  readonly clock?: Clock;
+  /** Override what /readyz reports. */
+  readonly readiness?: Readiness;
+  /** Extra registrations on the child container before the app is built. */
+  readonly override?: (container: DependencyContainer) => void;
+}
+
+/** The real Koa app, built by buildContainer, listening on an ephemeral loopback port. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const config = testConfig(options.env);
+  const parent = buildContainer(config, pino({ level: 'silent' }));
+  const container = parent.createChildContainer();
+  if ((options.persistence ?? 'memory') === 'memory') {
+    container.register(TOKENS.UserRepository, { useValue: new InMemoryUserRepository() });
+    container.register(TOKENS.TokenStore, { useValue: new InMemoryTokenStore() });
+    container.register(TOKENS.Readiness, { useValue: () => Promise.resolve(true) });
+  }
+  if (options.clock) container.register(TOKENS.Clock, { useValue: options.clock });
+  if (options.readiness) container.register(TOKENS.Readiness, { useValue: options.readiness });
+  options.override?.(container);
+
+  const server: Server = buildHttpApp(container).listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    config,
+    container,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,17 @@
+import { loadConfig, type Config } from '../../src/config/env.js';
+
+export const TEST_ACCESS_SECRET = 'test-access-secret-0123456789-abcdefghij';
+export const TEST_REFRESH_SECRET = 'test-refresh-secret-0123456789-abcdefghij';
+
+/** A validated test configuration: low bcrypt cost, fixed secrets, in-memory SQLite unless told otherwise. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    BCRYPT_COST: '4',
+    JWT_ACCESS_SECRET: TEST_ACCESS_SECRET,
+    JWT_REFRESH_SECRET: TEST_REFRESH_SECRET,
+    DATABASE_URL: 'sqlite::memory:',
+    LOG_LEVEL: 'silent',
+    ...env,
+  }).config;
+}
