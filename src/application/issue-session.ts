@@ -35,7 +35,8 @@ export class IssueSession {
       createdAt: now,
       lastUsedAt: now,
       expiresAt: new Date(now.getTime() + this.policy.sessionMaxAgeSeconds * 1000),
-      userAgent: input.userAgent ? input.userAgent.slice(0, 255) : null,
+      // Cut by code points: a UTF-16 cut could leave half a character behind.
+      userAgent: input.userAgent ? [...input.userAgent].slice(0, 255).join('') : null,
       currentTokenDigest: this.issuer.digest(tokenId),
       previousTokenDigest: null,
       rotatedAt: null,

@@ -12,7 +12,8 @@ export interface User {
   readonly createdAt: Date;
 }
 
-export type NewUser = Omit<User, 'githubLogin'> & { readonly githubLogin?: string | null };
+/** What a repository stores for a new account; linked identities are not part of it. */
+export type NewUser = Omit<User, 'githubLogin'>;
 
 export function nameProblem(name: string): string | null {
   return [...name].length > NAME_MAX_CODE_POINTS ? `must be at most ${NAME_MAX_CODE_POINTS} characters` : null;

@@ -55,7 +55,14 @@ export async function mysqlTestDatabase(): Promise<TestDatabase> {
   const url = new URL(base);
   url.pathname = `/${name}`;
   const db = createDatabase(url.toString());
-  await migrateToLatest(db);
+  try {
+    await migrateToLatest(db);
+  } catch (err) {
+    await db.destroy();
+    await admin.raw('DROP DATABASE IF EXISTS ??', [name]);
+    await admin.destroy();
+    throw err;
+  }
   return {
     db,
     url: url.toString(),

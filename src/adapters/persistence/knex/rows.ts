@@ -36,7 +36,8 @@ const toNullableDate = (value: Date | number | string | null): Date | null => (v
 
 export const userToRow = (user: NewUser): UserRow => ({
   id: user.id,
-  email: user.email,
+  // Stored lower-cased whatever the caller passed: uniqueness is case-insensitive on every database.
+  email: user.email === null ? null : user.email.toLowerCase(),
   name: user.name,
   password_hash: user.passwordHash,
   created_at: user.createdAt,
@@ -47,6 +48,7 @@ export const rowToUser = (row: UserRow): User => ({
   email: row.email as Email | null,
   name: row.name,
   passwordHash: row.password_hash,
+  // Linked identities (GitHub) are not stored yet.
   githubLogin: null,
   createdAt: toDate(row.created_at),
 });

@@ -1,31 +1,40 @@
 import type { TokenStore } from '../../../domain/ports/token-store.js';
 import { isLive, type Session } from '../../../domain/session.js';
 
+const copy = (s: Session): Session => ({
+  ...s,
+  createdAt: new Date(s.createdAt),
+  lastUsedAt: new Date(s.lastUsedAt),
+  expiresAt: new Date(s.expiresAt),
+  rotatedAt: s.rotatedAt && new Date(s.rotatedAt),
+  endedAt: s.endedAt && new Date(s.endedAt),
+});
+
 /** Single-threaded JavaScript makes each method atomic: no await between read and write. */
 export class InMemoryTokenStore implements TokenStore {
   private readonly sessions = new Map<string, Session>();
 
   create(session: Session): Promise<void> {
-    this.sessions.set(session.id, { ...session });
+    this.sessions.set(session.id, copy(session));
     return Promise.resolve();
   }
 
   find(id: string): Promise<Session | null> {
     const session = this.sessions.get(id);
-    return Promise.resolve(session ? { ...session } : null);
+    return Promise.resolve(session ? copy(session) : null);
   }
 
   rotate(id: string, from: string, to: string, at: Date): Promise<boolean> {
     const session = this.sessions.get(id);
     if (!session || session.endedAt !== null || session.currentTokenDigest !== from) return Promise.resolve(false);
-    this.sessions.set(id, { ...session, currentTokenDigest: to, previousTokenDigest: from, rotatedAt: at, lastUsedAt: at });
+    this.sessions.set(id, { ...session, currentTokenDigest: to, previousTokenDigest: from, rotatedAt: new Date(at), lastUsedAt: new Date(at) });
     return Promise.resolve(true);
   }
 
   end(id: string, at: Date): Promise<boolean> {
     const session = this.sessions.get(id);
     if (!session || session.endedAt !== null) return Promise.resolve(false);
-    this.sessions.set(id, { ...session, endedAt: at });
+    this.sessions.set(id, { ...session, endedAt: new Date(at) });
     return Promise.resolve(true);
   }
 
@@ -33,7 +42,7 @@ export class InMemoryTokenStore implements TokenStore {
     let ended = 0;
     for (const session of this.sessions.values()) {
       if (session.userId === userId && session.id !== exceptId && session.endedAt === null) {
-        this.sessions.set(session.id, { ...session, endedAt: at });
+        this.sessions.set(session.id, { ...session, endedAt: new Date(at) });
         ended += 1;
       }
     }
@@ -44,7 +53,7 @@ export class InMemoryTokenStore implements TokenStore {
     const live = [...this.sessions.values()]
       .filter((s) => s.userId === userId && isLive(s, now))
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
-      .map((s) => ({ ...s }));
+      .map(copy);
     return Promise.resolve(live);
   }
 }

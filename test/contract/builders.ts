@@ -1,0 +1,55 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Email } from '../../src/domain/email.js';
+import type { Session } from '../../src/domain/session.js';
+import type { NewUser } from '../../src/domain/user.js';
+
+/** For tests that prove a returned object is a copy: they have to write to readonly fields. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export const at = (iso: string): Date => new Date(iso);
+
+let sequence = 0;
+/** A unique, normalised email. */
+export const anEmail = (prefix = 'user'): Email =>
+  `${prefix}.${(sequence++).toString(36)}.${randomBytes(3).toString('hex')}@example.com` as Email;
+
+/** A 60-character string shaped like a bcrypt hash (the column holds 100). */
+export const A_PASSWORD_HASH = '$2b$04$abcdefghijklmnopqrstuu0123456789ABCDEFGHIJKLMNOPQRSTU';
+
+export const aUser = (overrides: Partial<NewUser> = {}): NewUser => ({
+  id: randomUUID(),
+  email: anEmail(),
+  name: 'Ada Lovelace',
+  passwordHash: A_PASSWORD_HASH,
+  createdAt: at('2026-01-02T03:04:05.678Z'),
+  ...overrides,
+});
+
+/** Shaped like what JwtTokenIssuer.digest stores: SHA-256, base64url (43 characters). */
+export const aDigest = (): string => createHash('sha256').update(randomBytes(32)).digest('base64url');
+
+export const aSession = (userId: string, overrides: Partial<Session> = {}): Session => ({
+  id: randomUUID(),
+  userId,
+  createdAt: at('2026-01-02T03:04:05.678Z'),
+  lastUsedAt: at('2026-01-02T03:04:05.678Z'),
+  expiresAt: at('2026-04-02T03:04:05.678Z'),
+  userAgent: 'Mozilla/5.0 (contract test)',
+  currentTokenDigest: aDigest(),
+  previousTokenDigest: null,
+  rotatedAt: null,
+  endedAt: null,
+  ...overrides,
+});
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected the promise to reject, but it resolved');
+}
+
+export const codeOf = (err: unknown): unknown => (err as { code?: unknown } | null)?.code;

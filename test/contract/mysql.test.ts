@@ -1,0 +1,47 @@
+import { KnexTokenStore } from '../../src/adapters/persistence/knex/knex-token-store.js';
+import { KnexUserRepository } from '../../src/adapters/persistence/knex/knex-user-repository.js';
+import { mysqlTestDatabase, mysqlUrl, warnMysqlSkipped, type TestDatabase } from '../support/databases.js';
+import { refreshRotationContract } from './refresh-rotation.contract.js';
+import { tokenStoreContract } from './token-store.contract.js';
+import { userRepositoryContract } from './user-repository.contract.js';
+
+describe('knex adapters on MySQL/MariaDB', () => {
+  let database: TestDatabase | undefined;
+
+  if (mysqlUrl() === null) {
+    // Reported as pending, never as a silent pass.
+    before(function () {
+      warnMysqlSkipped();
+      this.skip();
+    });
+  } else {
+    // One database (auth_test_<random>) for this file, emptied before each test.
+    before(async () => {
+      database = await mysqlTestDatabase();
+    });
+    after(async () => {
+      await database?.close();
+    });
+  }
+
+  async function knexStores() {
+    if (!database) throw new Error('the MySQL test database is not open');
+    const { db } = database;
+    await db('sessions').del();
+    await db('users').del();
+    return {
+      users: new KnexUserRepository(db),
+      store: new KnexTokenStore(db),
+      teardown: () => Promise.resolve(),
+    };
+  }
+
+  userRepositoryContract('KnexUserRepository on MySQL', async () => {
+    const { users, teardown } = await knexStores();
+    return { repo: users, teardown };
+  });
+
+  tokenStoreContract('KnexTokenStore on MySQL', knexStores);
+
+  refreshRotationContract('KnexTokenStore + KnexUserRepository on MySQL', knexStores);
+});

@@ -1,0 +1,29 @@
+import { KnexTokenStore } from '../../src/adapters/persistence/knex/knex-token-store.js';
+import { KnexUserRepository } from '../../src/adapters/persistence/knex/knex-user-repository.js';
+import { sqliteTestDatabase } from '../support/databases.js';
+import { refreshRotationContract } from './refresh-rotation.contract.js';
+import { tokenStoreContract } from './token-store.contract.js';
+import { userRepositoryContract } from './user-repository.contract.js';
+
+/** A fresh, migrated in-memory database per test: a few milliseconds, and no state leaks between tests. */
+async function knexStores() {
+  const database = await sqliteTestDatabase();
+  return {
+    users: new KnexUserRepository(database.db),
+    store: new KnexTokenStore(database.db),
+    teardown: () => database.close(),
+  };
+}
+
+// One pooled connection: concurrent callers are serialised, and the conditional UPDATE
+// must still leave exactly one of them a winner.
+describe('knex adapters on SQLite (better-sqlite3, in memory)', () => {
+  userRepositoryContract('KnexUserRepository on SQLite', async () => {
+    const { users, teardown } = await knexStores();
+    return { repo: users, teardown };
+  });
+
+  tokenStoreContract('KnexTokenStore on SQLite', knexStores);
+
+  refreshRotationContract('KnexTokenStore + KnexUserRepository on SQLite', knexStores);
+});

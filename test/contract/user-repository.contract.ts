@@ -1,0 +1,145 @@
+import { expect } from 'chai';
+import type { Email } from '../../src/domain/email.js';
+import type { UserRepository } from '../../src/domain/ports/user-repository.js';
+import type { User } from '../../src/domain/user.js';
+import { aUser, at, codeOf, rejectionOf, type Mutable } from './builders.js';
+
+export interface UserRepositoryFixture {
+  readonly repo: UserRepository;
+  teardown(): Promise<void>;
+}
+
+/** What every UserRepository must do, whatever stores it. */
+export function userRepositoryContract(name: string, setup: () => Promise<UserRepositoryFixture>): void {
+  describe(`UserRepository contract: ${name}`, () => {
+    let fixture: UserRepositoryFixture | undefined;
+    let repo: UserRepository;
+
+    beforeEach(async () => {
+      fixture = await setup();
+      repo = fixture.repo;
+    });
+
+    afterEach(async () => {
+      await fixture?.teardown();
+      fixture = undefined;
+    });
+
+    const stored = async (id: string): Promise<User> => {
+      const user = await repo.findById(id);
+      if (!user) throw new Error(`user ${id} is not stored`);
+      return user;
+    };
+
+    it('returns the user it created, with no GitHub login', async () => {
+      const input = aUser();
+      const created = await repo.create(input);
+      expect(created).to.deep.equal({ ...input, githubLogin: null });
+    });
+
+    it('finds a created user by id and by email', async () => {
+      const input = aUser();
+      const created = await repo.create(input);
+      expect(await repo.findById(input.id)).to.deep.equal(created);
+      expect(await repo.findByEmail(input.email as Email)).to.deep.equal(created);
+    });
+
+    it('answers null for an id it does not hold', async () => {
+      await repo.create(aUser());
+      expect(await repo.findById('00000000-0000-4000-8000-000000000000')).to.equal(null);
+    });
+
+    it('answers null for an email it does not hold', async () => {
+      await repo.create(aUser({ email: 'someone@example.com' as Email }));
+      expect(await repo.findByEmail('nobody@example.com' as Email)).to.equal(null);
+    });
+
+    it('returns copies: changing a returned user leaves the stored one as it was', async () => {
+      const input = aUser();
+      const created = await repo.create(input);
+      (created as Mutable<User>).name = 'changed by create caller';
+      const byId = await stored(input.id);
+      (byId as Mutable<User>).passwordHash = 'changed by findById caller';
+      const byEmail = await repo.findByEmail(input.email as Email);
+      (byEmail as Mutable<User>).email = 'changed@example.com' as Email;
+
+      expect(await repo.findById(input.id)).to.deep.equal({ ...input, githubLogin: null });
+      expect(await repo.findByEmail('changed@example.com' as Email)).to.equal(null);
+    });
+
+    it('shares no Date with its callers: changing a given or returned createdAt leaves the stored one as it was', async () => {
+      const createdAt = at('2026-01-02T03:04:05.678Z');
+      const created = await repo.create(aUser({ createdAt }));
+      createdAt.setTime(0);
+      created.createdAt.setTime(1);
+      (await stored(created.id)).createdAt.setTime(2);
+
+      expect((await stored(created.id)).createdAt.toISOString()).to.equal('2026-01-02T03:04:05.678Z');
+    });
+
+    it('refuses an email already registered in another case', async () => {
+      const first = await repo.create(aUser({ email: 'a@x.io' as Email }));
+      const second = aUser({ email: 'A@X.IO' as Email });
+
+      const err = await rejectionOf(repo.create(second));
+
+      expect(codeOf(err)).to.equal('EMAIL_ALREADY_REGISTERED');
+      expect(await repo.findById(second.id)).to.equal(null);
+      expect(await repo.findByEmail('a@x.io' as Email)).to.deep.equal(first);
+    });
+
+    it('refuses the very same email twice', async () => {
+      await repo.create(aUser({ email: 'same@x.io' as Email }));
+      const err = await rejectionOf(repo.create(aUser({ email: 'same@x.io' as Email })));
+      expect(codeOf(err)).to.equal('EMAIL_ALREADY_REGISTERED');
+    });
+
+    it('finds a user by email whatever the case of the query', async () => {
+      const created = await repo.create(aUser({ email: 'mixed.case@x.io' as Email }));
+      expect(await repo.findByEmail('MIXED.Case@X.IO' as Email)).to.deep.equal(created);
+    });
+
+    // Case-insensitive means case only: josé and jose are two mailboxes, two accounts.
+    it('keeps emails that differ by an accent apart', async () => {
+      const jose = await repo.create(aUser({ email: 'josé@x.io' as Email }));
+      expect(await repo.findByEmail('jose@x.io' as Email)).to.equal(null);
+
+      const other = await repo.create(aUser({ email: 'jose@x.io' as Email }));
+
+      expect(await repo.findByEmail('josé@x.io' as Email)).to.deep.equal(jose);
+      expect(await repo.findByEmail('jose@x.io' as Email)).to.deep.equal(other);
+    });
+
+    it('stores any number of users without an email', async () => {
+      const users = [aUser({ email: null }), aUser({ email: null }), aUser({ email: null })];
+      for (const user of users) await repo.create(user);
+
+      for (const user of users) {
+        expect(await repo.findById(user.id)).to.deep.equal({ ...user, githubLogin: null });
+      }
+    });
+
+    it('keeps createdAt to the millisecond', async () => {
+      const created = await repo.create(aUser({ createdAt: at('2026-07-08T09:10:11.999Z') }));
+      expect((await stored(created.id)).createdAt.toISOString()).to.equal('2026-07-08T09:10:11.999Z');
+      const early = await repo.create(aUser({ createdAt: at('2026-07-08T09:10:12.001Z') }));
+      expect((await stored(early.id)).createdAt.getTime()).to.equal(Date.parse('2026-07-08T09:10:12.001Z'));
+    });
+
+    it('keeps a name of 100 code points, astral characters and combining marks included', async () => {
+      const name = [...'Zoë 😀 漢字 Ångström e\u0301 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 '.repeat(10)].slice(0, 100).join('');
+      expect([...name]).to.have.length(100);
+
+      const created = await repo.create(aUser({ name }));
+
+      expect((await stored(created.id)).name).to.equal(name);
+    });
+
+    it('keeps a null name and a null password hash as null', async () => {
+      const created = await repo.create(aUser({ name: null, passwordHash: null }));
+      const found = await stored(created.id);
+      expect(found.passwordHash).to.equal(null);
+      expect(found.name).to.equal(null);
+    });
+  });
+}

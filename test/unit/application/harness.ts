@@ -1,0 +1,162 @@
+import { createSecretKey } from 'node:crypto';
+import { expect } from 'chai';
+import jwt, { type Jwt, type JwtPayload } from 'jsonwebtoken';
+import { BcryptPasswordHasher } from '../../../src/adapters/crypto/bcrypt-password-hasher.js';
+import { jwtSettings } from '../../../src/adapters/crypto/jwt-settings.js';
+import { JwtTokenIssuer } from '../../../src/adapters/crypto/jwt-token-issuer.js';
+import { InMemoryTokenStore } from '../../../src/adapters/persistence/memory/in-memory-token-store.js';
+import { InMemoryUserRepository } from '../../../src/adapters/persistence/memory/in-memory-user-repository.js';
+import { RandomIdGenerator } from '../../../src/adapters/system/random-id-generator.js';
+import { AuthenticateAccessToken } from '../../../src/application/authenticate-access-token.js';
+import { AuthenticateRefreshToken, type RefreshClaims } from '../../../src/application/authenticate-refresh-token.js';
+import { AuthenticateWithPassword } from '../../../src/application/authenticate-with-password.js';
+import { EndSession } from '../../../src/application/end-session.js';
+import { GetCurrentUser } from '../../../src/application/get-current-user.js';
+import { IssueSession } from '../../../src/application/issue-session.js';
+import { RefreshSession } from '../../../src/application/refresh-session.js';
+import { RegisterUser } from '../../../src/application/register-user.js';
+import { SessionTokenMinter, type SessionTokens } from '../../../src/application/session-token-minter.js';
+import { DomainError, type ErrorCode } from '../../../src/domain/errors.js';
+import type { SessionPolicy } from '../../../src/domain/session.js';
+import type { User } from '../../../src/domain/user.js';
+import { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET } from '../../support/config.js';
+import { FixedClock } from '../../support/fixed-clock.js';
+
+export const ISSUER = 'auth-api';
+export const AUDIENCE = 'auth-api';
+export const GOOD_PASSWORD = 'correct horse battery';
+
+/** The documented defaults (API.md, Configuration). */
+export const DEFAULT_POLICY: SessionPolicy = {
+  accessTokenTtlSeconds: 900,
+  refreshTokenTtlSeconds: 2_592_000,
+  sessionMaxAgeSeconds: 7_776_000,
+  reuseGraceSeconds: 10,
+};
+
+export const testJwtSettings = () =>
+  jwtSettings({ issuer: ISSUER, audience: AUDIENCE, accessSecret: TEST_ACCESS_SECRET, refreshSecret: TEST_REFRESH_SECRET });
+
+/** One hasher for the whole run: bcrypt at cost 4 keeps the suite fast, and its dummy hash is computed once. */
+export const hasher = new BcryptPasswordHasher(4);
+
+/** Every use case wired on in-memory adapters, the real crypto adapters and a clock the test moves. */
+export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}) {
+  const policy: SessionPolicy = { ...DEFAULT_POLICY, ...policyOverrides };
+  const clock = new FixedClock();
+  const users = new InMemoryUserRepository();
+  const store = new InMemoryTokenStore();
+  const ids = new RandomIdGenerator();
+  const issuer = new JwtTokenIssuer(testJwtSettings());
+  const minter = new SessionTokenMinter(issuer, policy);
+  const auth = {
+    policy,
+    clock,
+    users,
+    store,
+    issuer,
+    register: new RegisterUser(users, hasher, ids, clock),
+    login: new AuthenticateWithPassword(users, hasher),
+    issueSession: new IssueSession(users, store, issuer, minter, ids, clock, policy),
+    authenticateAccess: new AuthenticateAccessToken(store, clock),
+    authenticateRefresh: new AuthenticateRefreshToken(store, issuer, clock, policy),
+    refreshSession: new RefreshSession(users, store, issuer, minter, clock, policy),
+    endSession: new EndSession(store, clock),
+    currentUser: new GetCurrentUser(users),
+
+    /** Registers a user and signs them in, as POST /auth/register does. */
+    async signUp(email = `user.${ids.newId()}@example.com`, password = GOOD_PASSWORD): Promise<SessionTokens & { password: string }> {
+      const user = await auth.register.execute({ email, password });
+      const tokens = await auth.issueSession.execute({ userId: user.id, userAgent: 'unit-test' });
+      return { ...tokens, password };
+    },
+
+    /** What the `jwt-refresh` strategy and the route do with a refresh token: authenticate it, then rotate. */
+    async refresh(refreshToken: string): Promise<SessionTokens> {
+      const principal = await auth.authenticateRefresh.execute(refreshClaims(refreshToken));
+      return auth.refreshSession.execute(principal);
+    },
+
+    /** What the `jwt` strategy does with an access token once jsonwebtoken has accepted it. */
+    authenticate(accessToken: string) {
+      const payload = verifyAccess(accessToken, clock);
+      return auth.authenticateAccess.execute({ userId: String(payload.sub), sessionId: String(payload.sid) });
+    },
+
+    session(id: string) {
+      return store.find(id);
+    },
+  };
+  return auth;
+}
+
+export type Auth = ReturnType<typeof buildAuth>;
+
+export interface TokenPayload extends JwtPayload {
+  readonly sid: string;
+  readonly jti: string;
+  readonly iat: number;
+  readonly exp: number;
+}
+
+const ACCESS_KEY = createSecretKey(Buffer.from(TEST_ACCESS_SECRET, 'utf8'));
+const REFRESH_KEY = createSecretKey(Buffer.from(TEST_REFRESH_SECRET, 'utf8'));
+
+export const epochSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
+
+function verifyWith(token: string, key: typeof ACCESS_KEY, clock: FixedClock | null): Jwt {
+  return jwt.verify(token, key, {
+    algorithms: ['HS256'],
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    complete: true,
+    ...(clock ? { clockTimestamp: epochSeconds(clock.now()) } : { ignoreExpiration: true }),
+  });
+}
+
+/** The verified payload of an access token, with the test secret and the test clock's time. */
+export const verifyAccess = (token: string, clock: FixedClock | null = null): TokenPayload =>
+  verifyWith(token, ACCESS_KEY, clock).payload as TokenPayload;
+
+/** The verified payload of a refresh token; without a clock its expiry is not checked. */
+export const verifyRefresh = (token: string, clock: FixedClock | null = null): TokenPayload =>
+  verifyWith(token, REFRESH_KEY, clock).payload as TokenPayload;
+
+export const verifyAccessComplete = (token: string): Jwt => verifyWith(token, ACCESS_KEY, null);
+export const verifyRefreshComplete = (token: string): Jwt => verifyWith(token, REFRESH_KEY, null);
+
+/**
+ * The claims the `jwt-refresh` strategy hands the use case. Expiry is deliberately not checked here,
+ * so the use cases are shown to refuse an ended or expired session on their own.
+ */
+export function refreshClaims(refreshToken: string): RefreshClaims {
+  const payload = verifyRefresh(refreshToken);
+  return { userId: String(payload.sub), sessionId: payload.sid, tokenId: payload.jti };
+}
+
+/** The error a promise rejects with; fails the test when it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  expect.fail('expected the promise to reject');
+}
+
+/** Asserts a DomainError with this stable code (never the message) and returns it. */
+export async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<DomainError> {
+  const error = await rejectionOf(promise);
+  expect(error).to.be.instanceOf(DomainError);
+  expect((error as DomainError).code).to.equal(code);
+  return error as DomainError;
+}
+
+export const userWithoutPassword = (email: string): Omit<User, 'githubLogin'> & { githubLogin: string } => ({
+  id: `github-only-${email}`,
+  email: email as User['email'],
+  name: 'GitHub Only',
+  passwordHash: null,
+  githubLogin: 'octocat',
+  createdAt: new Date('2026-01-01T00:00:00.000Z'),
+});
