@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import type { Knex } from 'knex';
 import { pino } from 'pino';
+import { createHttpServer } from './adapters/http/server.js';
 import { migrateToLatest } from './adapters/persistence/knex/database.js';
 import { buildContainer, buildHttpApp } from './composition/container.js';
 import { TOKENS } from './composition/tokens.js';
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   }
 
   const app = buildHttpApp(container);
-  const server: Server = app.listen(config.port, config.host, () => {
+  const server: Server = createHttpServer(app).listen(config.port, config.host, () => {
     logger.info({ url: `http://${config.host}:${config.port}`, publicUrl: config.publicUrl }, 'auth service listening');
   });
 

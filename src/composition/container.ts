@@ -4,15 +4,20 @@ import { container as root, instancePerContainerCachingFactory as cached, type D
 import { AuthenticateAccessToken } from '../application/authenticate-access-token.js';
 import { AuthenticateRefreshToken } from '../application/authenticate-refresh-token.js';
 import { AuthenticateWithPassword } from '../application/authenticate-with-password.js';
+import { ChangePassword } from '../application/change-password.js';
+import { EndAllSessions } from '../application/end-all-sessions.js';
 import { EndSession } from '../application/end-session.js';
 import { GetCurrentUser } from '../application/get-current-user.js';
 import { IssueSession } from '../application/issue-session.js';
+import { ListSessions } from '../application/list-sessions.js';
 import { RefreshSession } from '../application/refresh-session.js';
 import { RegisterUser } from '../application/register-user.js';
 import { SessionTokenMinter } from '../application/session-token-minter.js';
+import { ThrottledPasswordCheck } from '../application/throttled-password-check.js';
 import type { Config } from '../config/env.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/id-generator.js';
+import type { LoginThrottle } from '../domain/ports/login-throttle.js';
 import type { PasswordHasher } from '../domain/ports/password-hasher.js';
 import type { TokenIssuer } from '../domain/ports/token-issuer.js';
 import type { TokenStore } from '../domain/ports/token-store.js';
@@ -27,6 +32,9 @@ import { KnexTokenStore } from '../adapters/persistence/knex/knex-token-store.js
 import { KnexUserRepository } from '../adapters/persistence/knex/knex-user-repository.js';
 import { RandomIdGenerator } from '../adapters/system/random-id-generator.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
+import { memoryLimiters, redisLimiters } from '../adapters/throttle/limiters.js';
+import { RateLimiterLoginThrottle } from '../adapters/throttle/rate-limiter-login-throttle.js';
+import { Redis } from 'ioredis';
 import { TOKENS } from './tokens.js';
 
 export type Readiness = () => Promise<boolean>;
@@ -48,6 +56,17 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
     useFactory: cached((x): Readiness => {
       const db = x.resolve<Knex>(TOKENS.Database);
       return () => isDatabaseReady(db);
+    }),
+  });
+  // Redis only when REDIS_URL is set; then the rate limits (and later more state) live there.
+  c.register(TOKENS.Redis, {
+    useFactory: cached(() => (config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null)),
+  });
+  c.register(TOKENS.LoginThrottle, {
+    useFactory: cached((x) => {
+      const redis = x.resolve<Redis | null>(TOKENS.Redis);
+      const limiters = redis ? redisLimiters(redis, config.throttle, config.redisKeyPrefix) : memoryLimiters(config.throttle);
+      return new RateLimiterLoginThrottle(limiters.pairs, limiters.ips);
     }),
   });
   c.register(TOKENS.PasswordHasher, { useFactory: cached(() => new BcryptPasswordHasher(config.bcryptCost)) });
@@ -76,7 +95,10 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
 
   c.register(SessionTokenMinter, { useFactory: cached((x) => new SessionTokenMinter(issuer(x), policy(x))) });
   c.register(RegisterUser, { useFactory: cached((x) => new RegisterUser(users(x), hasher(x), ids(x), clock(x))) });
-  c.register(AuthenticateWithPassword, { useFactory: cached((x) => new AuthenticateWithPassword(users(x), hasher(x))) });
+  c.register(ThrottledPasswordCheck, {
+    useFactory: cached((x) => new ThrottledPasswordCheck(hasher(x), x.resolve<LoginThrottle>(TOKENS.LoginThrottle))),
+  });
+  c.register(AuthenticateWithPassword, { useFactory: cached((x) => new AuthenticateWithPassword(users(x), x.resolve(ThrottledPasswordCheck))) });
   c.register(IssueSession, {
     useFactory: cached((x) => new IssueSession(users(x), store(x), issuer(x), x.resolve(SessionTokenMinter), ids(x), clock(x), policy(x))),
   });
@@ -88,6 +110,13 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
     useFactory: cached((x) => new RefreshSession(users(x), store(x), issuer(x), x.resolve(SessionTokenMinter), clock(x), policy(x))),
   });
   c.register(EndSession, { useFactory: cached((x) => new EndSession(store(x), clock(x))) });
+  c.register(EndAllSessions, { useFactory: cached((x) => new EndAllSessions(store(x), clock(x))) });
+  c.register(ListSessions, { useFactory: cached((x) => new ListSessions(store(x), clock(x))) });
+  c.register(ChangePassword, {
+    useFactory: cached(
+      (x) => new ChangePassword(users(x), store(x), x.resolve(ThrottledPasswordCheck), hasher(x), x.resolve(IssueSession), clock(x)),
+    ),
+  });
   c.register(GetCurrentUser, { useFactory: cached((x) => new GetCurrentUser(users(x))) });
   return c;
 }
@@ -97,13 +126,18 @@ export function buildHttpApp(c: DependencyContainer) {
   const config = c.resolve<Config>(TOKENS.Config);
   return createApp({
     logger: c.resolve<Logger>(TOKENS.Logger),
+    publicUrl: config.publicUrl,
     trustProxy: config.trustProxy,
+    corsOrigins: config.corsOrigins,
     jwt: c.resolve<JwtSettings>(TOKENS.JwtSettings),
     isReady: c.resolve<Readiness>(TOKENS.Readiness),
     registerUser: c.resolve(RegisterUser),
     issueSession: c.resolve(IssueSession),
     refreshSession: c.resolve(RefreshSession),
     endSession: c.resolve(EndSession),
+    endAllSessions: c.resolve(EndAllSessions),
+    listSessions: c.resolve(ListSessions),
+    changePassword: c.resolve(ChangePassword),
     getCurrentUser: c.resolve(GetCurrentUser),
     authenticateWithPassword: c.resolve(AuthenticateWithPassword),
     authenticateAccessToken: c.resolve(AuthenticateAccessToken),

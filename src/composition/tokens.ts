@@ -12,4 +12,6 @@ export const TOKENS = {
   Clock: Symbol('Clock'),
   IdGenerator: Symbol('IdGenerator'),
   Readiness: Symbol('Readiness'),
+  Redis: Symbol('Redis'),
+  LoginThrottle: Symbol('LoginThrottle'),
 } as const;

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'TOKEN_MISSING'
   | 'EMAIL_ALREADY_REGISTERED'
   | 'SESSION_NOT_FOUND'
+  | 'TOO_MANY_ATTEMPTS'
   | 'SERVICE_UNAVAILABLE';
 
 export interface FieldProblem {
@@ -68,6 +69,14 @@ export class SessionNotFoundError extends DomainError {
   readonly code = 'SESSION_NOT_FOUND';
   constructor() {
     super('No such session');
+  }
+}
+
+/** Too many failed sign-ins for this email from this address (or from this address overall). */
+export class TooManyAttemptsError extends DomainError {
+  readonly code = 'TOO_MANY_ATTEMPTS';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed attempts; try again in ${retryAfterSeconds} seconds`);
   }
 }
 

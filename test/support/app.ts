@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { pino } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
+import { createHttpServer } from '../../src/adapters/http/server.js';
 import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-memory-token-store.js';
 import { InMemoryUserRepository } from '../../src/adapters/persistence/memory/in-memory-user-repository.js';
 import { buildContainer, buildHttpApp, type Readiness } from '../../src/composition/container.js';
@@ -43,7 +44,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (options.readiness) container.register(TOKENS.Readiness, { useValue: options.readiness });
   options.override?.(container);
 
-  const server: Server = buildHttpApp(container).listen(0, '127.0.0.1');
+  const server: Server = createHttpServer(buildHttpApp(container)).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,3 +1,4 @@
+import cors from '@koa/cors';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
 import koaPassport from 'koa-passport';
@@ -12,14 +13,17 @@ import { jsonBody } from './json-body.js';
 import { requestId } from './request-id.js';
 import { authRoutes, type AuthRouteDependencies } from './routes/auth-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { webRoutes } from './routes/web-routes.js';
 import { jwtRefreshStrategy } from './strategies/jwt-refresh.js';
 import { jwtStrategy } from './strategies/jwt.js';
 import { localStrategy } from './strategies/local.js';
 import { STRATEGY } from './strategies/names.js';
 
-export interface HttpDependencies extends Omit<AuthRouteDependencies, 'guard'> {
+export interface HttpDependencies extends Omit<AuthRouteDependencies, 'guard' | 'cookies'> {
   readonly logger: Logger;
+  readonly publicUrl: string;
   readonly trustProxy: boolean;
+  readonly corsOrigins: readonly string[];
   readonly jwt: JwtSettings;
   readonly authenticateWithPassword: AuthenticateWithPassword;
   readonly authenticateAccessToken: AuthenticateAccessToken;
@@ -32,6 +36,7 @@ export function createApp(deps: HttpDependencies): Koa {
   const app = new Koa({ proxy: deps.trustProxy });
   app.silent = true;
   app.on('error', (err: unknown) => deps.logger.error({ err }, 'response failed'));
+  const https = new URL(deps.publicUrl).protocol === 'https:';
 
   const passport = new koaPassport.KoaPassport();
   passport.use(STRATEGY.local, localStrategy(deps.authenticateWithPassword));
@@ -40,6 +45,7 @@ export function createApp(deps: HttpDependencies): Koa {
 
   const auth = authRoutes({
     ...deps,
+    cookies: { secure: https },
     guard: {
       local: authenticate(passport, STRATEGY.local, isPrincipal),
       jwt: authenticate(passport, STRATEGY.jwt, isSessionPrincipal),
@@ -47,14 +53,37 @@ export function createApp(deps: HttpDependencies): Koa {
     },
   });
   const health = healthRoutes(deps.isReady);
+  const web = webRoutes();
+  const allowedOrigins = new Set(deps.corsOrigins);
 
   app.use(requestId);
   app.use(errorMiddleware(deps.logger));
-  app.use(helmet());
+  app.use(
+    cors({
+      // Exact match only; other origins get no CORS headers at all, so browsers refuse them.
+      origin: (ctx) => (allowedOrigins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''),
+      credentials: true,
+      allowMethods: ['GET', 'HEAD', 'POST', 'DELETE'],
+      allowHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token', 'X-Auth-Mode', 'X-Request-Id'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate'],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
+      strictTransportSecurity: https,
+    }),
+  );
+  app.use(async (ctx, next) => {
+    // Answers name users and carry tokens: nothing may be cached unless a route says otherwise.
+    ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
   app.use(jsonBody);
-  app.use(health.routes());
-  app.use(health.allowedMethods());
-  app.use(auth.routes());
-  app.use(auth.allowedMethods());
+  for (const router of [health, web, auth]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
   return app;
 }

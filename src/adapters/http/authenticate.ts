@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { KoaPassport } from 'koa-passport';
 import {
   DomainError,
@@ -8,9 +8,12 @@ import {
   TokenMissingError,
 } from '../../domain/errors.js';
 import type { Principal, RefreshPrincipal, SessionPrincipal } from '../../domain/principal.js';
+import { assertCsrf } from './csrf.js';
 import { STRATEGY, type StrategyName } from './strategies/names.js';
+import { presentedAccessToken, presentedRefreshToken, type PresentedToken, type RequestLike, type TokenSource } from './strategies/token-extractors.js';
 
 type Passport = InstanceType<typeof KoaPassport>;
+type LocalOrToken = Exclude<StrategyName, 'github'>;
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v !== '';
 export const isPrincipal = (u: unknown): u is Principal => typeof u === 'object' && u !== null && isString((u as Principal).userId);
@@ -18,13 +21,11 @@ export const isSessionPrincipal = (u: unknown): u is SessionPrincipal => isPrinc
 export const isRefreshPrincipal = (u: unknown): u is RefreshPrincipal =>
   isSessionPrincipal(u) && isString((u as RefreshPrincipal).tokenId);
 
-/** How a strategy's failure `info` becomes a domain error. */
-type FailureMapper = (info: unknown) => DomainError;
-
 const isNoToken = (info: unknown) => info instanceof Error && info.message === 'No auth token';
 const isExpired = (info: unknown) => info instanceof Error && info.name === 'TokenExpiredError';
 
-const FAILURES: Record<Exclude<StrategyName, 'github'>, FailureMapper> = {
+/** How each strategy's failure `info` becomes a domain error. */
+const FAILURES: Record<LocalOrToken, (info: unknown) => DomainError> = {
   [STRATEGY.local]: (info) => (info instanceof DomainError ? info : new InvalidCredentialsError()),
   [STRATEGY.jwt]: (info) => {
     if (info instanceof DomainError) return info;
@@ -33,20 +34,33 @@ const FAILURES: Record<Exclude<StrategyName, 'github'>, FailureMapper> = {
   },
   // Every refresh failure means "sign in again": one code, whatever the cause.
   [STRATEGY.jwtRefresh]: (info) =>
-    info instanceof DomainError && info.code === 'INVALID_TOKEN' ? info : new InvalidTokenError(isNoToken(info) ? 'No refresh token was presented' : undefined),
+    info instanceof DomainError && info.code === 'INVALID_TOKEN'
+      ? info
+      : new InvalidTokenError(isNoToken(info) ? 'No refresh token was presented' : undefined),
 };
+
+/** Where each token strategy finds its token, so the wrapper knows whether a cookie authenticated the request. */
+const PRESENTED: Partial<Record<LocalOrToken, (req: RequestLike) => PresentedToken | null>> = {
+  [STRATEGY.jwt]: presentedAccessToken,
+  [STRATEGY.jwtRefresh]: presentedRefreshToken,
+};
+
+const requestOf = (ctx: Context): RequestLike => ({ headers: ctx.headers, body: ctx.request.body, cookies: ctx.cookies });
+
+/** How the request was authenticated, for choosing the answer's mode. */
+export const authSourceOf = (state: { authSource?: unknown }): TokenSource | undefined =>
+  state.authSource === 'authorization' || state.authSource === 'body' || state.authSource === 'cookie' ? state.authSource : undefined;
 
 /**
  * Runs a named strategy with a custom callback (so koa-passport never writes an answer itself),
- * checks the principal's type, and leaves it in `ctx.state.principal`; failures are thrown to
- * the problem+json middleware.
+ * checks CSRF first when a cookie carries the token, checks the principal's type, and leaves it
+ * in `ctx.state.principal`; failures are thrown to the problem+json middleware.
  */
-export function authenticate<P extends Principal>(
-  passport: Passport,
-  name: Exclude<StrategyName, 'github'>,
-  isExpected: (u: unknown) => u is P,
-): Middleware {
+export function authenticate<P extends Principal>(passport: Passport, name: LocalOrToken, isExpected: (u: unknown) => u is P): Middleware {
+  const presented = PRESENTED[name];
   return async function authenticateWith(ctx, next) {
+    const source = presented?.(requestOf(ctx))?.source;
+    if (source === 'cookie') assertCsrf(ctx);
     let outcome: { err: unknown; user: unknown; info: unknown } | undefined;
     await passport.authenticate(name, { session: false }, (err: unknown, user: unknown, info: unknown) => {
       outcome = { err, user, info };
@@ -56,6 +70,7 @@ export function authenticate<P extends Principal>(
     if (!outcome.user) throw FAILURES[name](outcome.info);
     if (!isExpected(outcome.user)) throw new Error(`strategy ${name} produced an unexpected principal`);
     ctx.state.principal = outcome.user;
+    ctx.state.authSource = source;
     await next();
   };
 }

@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
-import { DomainError } from '../../domain/errors.js';
-import { problem, wwwAuthenticate, type HttpErrorCode, type Problem } from './problem.js';
+import { DomainError, TooManyAttemptsError } from '../../domain/errors.js';
+import { HttpProblemError, problem, wwwAuthenticate, type HttpErrorCode, type Problem } from './problem.js';
 
 /** Errors raised by koa, the body parser and the router carry an HTTP status; map the ones a client can cause. */
 const HTTP_STATUS_CODES: Record<number, HttpErrorCode> = {
@@ -10,7 +10,8 @@ const HTTP_STATUS_CODES: Record<number, HttpErrorCode> = {
   405: 'METHOD_NOT_ALLOWED',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
-  501: 'NOT_IMPLEMENTED',
+  // The router's 501 for a method it does not know: the client's doing, so a 4xx, never a 5xx.
+  501: 'METHOD_NOT_ALLOWED',
 };
 
 const DETAILS: Partial<Record<HttpErrorCode, string>> = {
@@ -18,12 +19,12 @@ const DETAILS: Partial<Record<HttpErrorCode, string>> = {
   PAYLOAD_TOO_LARGE: 'The request body is larger than 100 KiB',
   UNSUPPORTED_MEDIA_TYPE: 'Send the request body as application/json',
   METHOD_NOT_ALLOWED: 'This method is not allowed on this resource',
-  NOT_IMPLEMENTED: 'This method is not supported',
   NOT_FOUND: 'No such resource',
   INTERNAL_ERROR: 'Something went wrong on our side',
 };
 
 function toProblem(err: unknown): Problem {
+  if (err instanceof HttpProblemError) return problem(err.code, err.detail);
   if (err instanceof DomainError) {
     const errors = 'errors' in err ? (err as { errors: Problem['errors'] }).errors : undefined;
     return problem(err.code, err.message, errors);
@@ -62,6 +63,7 @@ export const errorMiddleware = (logger: Logger) =>
       ctx.type = 'application/problem+json';
       ctx.body = body;
       ctx.set('Cache-Control', 'no-store');
+      if (err instanceof TooManyAttemptsError) ctx.set('Retry-After', String(err.retryAfterSeconds));
       const challenge = wwwAuthenticate(body.code);
       if (challenge) ctx.set('WWW-Authenticate', challenge);
     }

@@ -1,15 +1,17 @@
 import type { Context, Middleware, Next } from 'koa';
 import bodyParser from 'koa-bodyparser';
+import { HttpProblemError } from './problem.js';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 
-const tooLarge = () => Object.assign(new Error('Payload Too Large'), { status: 413, expose: true });
-const invalidJson = () => Object.assign(new Error('Invalid JSON'), { status: 400, expose: true });
+const tooLarge = () => new HttpProblemError('PAYLOAD_TOO_LARGE', 'The request body is larger than 100 KiB');
+const invalidJson = () => new HttpProblemError('INVALID_JSON', 'The request body is not valid JSON');
 
 const parseJson = bodyParser({
   enableTypes: ['json'],
   jsonLimit: `${BODY_LIMIT_BYTES}b`,
-  strict: true,
+  // Any JSON value parses; a body that is not an object then fails validation naming `body`.
+  strict: false,
   extendTypes: { json: ['application/*+json'] },
   // The parser's own errors carry library text; answer with our own, by status only.
   onerror: (err: Error & { status?: number }) => {
@@ -27,7 +29,7 @@ export const jsonBody: Middleware = async function jsonBody(ctx: Context, next: 
   if (declared > BODY_LIMIT_BYTES) throw tooLarge();
   const hasBody = ctx.req.headers['transfer-encoding'] !== undefined || declared > 0;
   if (hasBody && !ctx.is('application/json', 'application/*+json')) {
-    throw Object.assign(new Error('Unsupported Media Type'), { status: 415, expose: true });
+    throw new HttpProblemError('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json');
   }
   await parseJson(ctx, next);
 };

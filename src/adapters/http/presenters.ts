@@ -1,6 +1,10 @@
 import type { Context } from 'koa';
+import type { SessionSummary } from '../../application/list-sessions.js';
 import type { SessionTokens } from '../../application/session-token-minter.js';
 import type { User } from '../../domain/user.js';
+import { authSourceOf } from './authenticate.js';
+import { clearSessionCookies, newCsrfToken, setSessionCookies, type CookieSettings } from './cookies.js';
+import { COOKIE } from './strategies/token-extractors.js';
 
 /** The public user: nothing secret (no hash) ever leaves the server. */
 export const presentUser = (user: User) => ({
@@ -11,11 +15,37 @@ export const presentUser = (user: User) => ({
   createdAt: user.createdAt.toISOString(),
 });
 
-/** Bearer mode: tokens in the body, never cached (RFC 6749 §5.1). */
-export function sendTokens(ctx: Context, status: number, tokens: SessionTokens): void {
+export const presentSession = (s: SessionSummary) => ({
+  id: s.id,
+  createdAt: s.createdAt.toISOString(),
+  lastUsedAt: s.lastUsedAt.toISOString(),
+  userAgent: s.userAgent,
+  current: s.current,
+});
+
+/** Cookie mode when asked for (`X-Auth-Mode: cookie`) or when a cookie authenticated the request. */
+export const wantsCookies = (ctx: Context): boolean =>
+  authSourceOf(ctx.state) === 'cookie' || ctx.get('X-Auth-Mode').trim().toLowerCase() === 'cookie';
+
+export interface SendTokensOptions {
+  /** A new sign-in gets a new CSRF token; a refresh keeps the one the client holds. */
+  readonly newSignIn: boolean;
+}
+
+/**
+ * Answers with a session's tokens: in the body (Bearer mode) or as cookies with no token in
+ * the body (cookie mode). Never cached (RFC 6749 §5.1).
+ */
+export function sendTokens(ctx: Context, cookies: CookieSettings, status: number, tokens: SessionTokens, options: SendTokensOptions): void {
   ctx.status = status;
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Pragma', 'no-cache');
+  if (wantsCookies(ctx)) {
+    const held = ctx.cookies.get(COOKIE.csrf);
+    setSessionCookies(ctx, cookies, tokens, !options.newSignIn && held ? held : newCsrfToken());
+    ctx.body = { user: presentUser(tokens.user), expiresIn: tokens.expiresIn };
+    return;
+  }
   ctx.body = {
     user: presentUser(tokens.user),
     accessToken: tokens.accessToken,
@@ -23,4 +53,10 @@ export function sendTokens(ctx: Context, status: number, tokens: SessionTokens):
     tokenType: 'Bearer',
     expiresIn: tokens.expiresIn,
   };
+}
+
+/** 204 after a session ended; a browser's cookies go with it. */
+export function sendSignedOut(ctx: Context, cookies: CookieSettings): void {
+  clearSessionCookies(ctx, cookies);
+  ctx.status = 204;
 }

@@ -7,7 +7,9 @@ export type HttpErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
-  | 'NOT_IMPLEMENTED'
+  | 'BAD_REQUEST'
+  | 'HEADERS_TOO_LARGE'
+  | 'CSRF_FAILED'
   | 'INTERNAL_ERROR';
 
 export type ProblemCode = ErrorCode | HttpErrorCode;
@@ -24,9 +26,12 @@ const PROBLEMS: Record<ProblemCode, { readonly status: number; readonly title: s
   TOKEN_MISSING: { status: 401, title: 'Token missing' },
   EMAIL_ALREADY_REGISTERED: { status: 409, title: 'Email already registered' },
   SESSION_NOT_FOUND: { status: 404, title: 'Session not found' },
+  TOO_MANY_ATTEMPTS: { status: 429, title: 'Too many attempts' },
+  CSRF_FAILED: { status: 403, title: 'CSRF check failed' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
-  NOT_IMPLEMENTED: { status: 501, title: 'Not implemented' },
+  BAD_REQUEST: { status: 400, title: 'Bad request' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'Request header fields too large' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   INTERNAL_ERROR: { status: 500, title: 'Internal server error' },
 };
@@ -59,4 +64,14 @@ export function wwwAuthenticate(code: ProblemCode): string | null {
   if (code === 'TOKEN_MISSING') return 'Bearer';
   if (code === 'INVALID_TOKEN' || code === 'TOKEN_EXPIRED') return 'Bearer error="invalid_token"';
   return null;
+}
+
+/** A protocol-level failure raised by the HTTP adapter itself, mapped by the error middleware like a domain error. */
+export class HttpProblemError extends Error {
+  constructor(
+    readonly code: HttpErrorCode,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
 }

@@ -33,7 +33,7 @@ export const loginSchema = z.object(
 
 /** Parses a request body or throws ValidationFailedError naming every failing field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  const result = schema.safeParse(body ?? {});
+  const result = schema.safeParse(body === undefined ? {} : body);
   if (result.success) return result.data;
   const seen = new Set<string>();
   const errors = result.error.issues
@@ -41,3 +41,11 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
     .filter((e) => (seen.has(e.field) ? false : (seen.add(e.field), true)));
   throw new ValidationFailedError(errors);
 }
+
+export const changePasswordSchema = z.object(
+  {
+    currentPassword: text().min(1, 'is required'),
+    newPassword: text().superRefine(rule(passwordProblem)),
+  },
+  { error: 'must be a JSON object' },
+);

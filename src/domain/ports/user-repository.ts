@@ -8,4 +8,6 @@ export interface UserRepository {
   findById(id: string): Promise<User | null>;
   /** The user with this (normalised) email, or null. */
   findByEmail(email: Email): Promise<User | null>;
+  /** Replaces the user's password hash; a no-op for an unknown id. */
+  updatePasswordHash(id: string, passwordHash: string): Promise<void>;
 }

@@ -16,6 +16,12 @@ import { IssueSession } from '../../../src/application/issue-session.js';
 import { RefreshSession } from '../../../src/application/refresh-session.js';
 import { RegisterUser } from '../../../src/application/register-user.js';
 import { SessionTokenMinter, type SessionTokens } from '../../../src/application/session-token-minter.js';
+import { ThrottledPasswordCheck } from '../../../src/application/throttled-password-check.js';
+import { ChangePassword } from '../../../src/application/change-password.js';
+import { EndAllSessions } from '../../../src/application/end-all-sessions.js';
+import { ListSessions } from '../../../src/application/list-sessions.js';
+import { memoryLimiters, type ThrottleLimits } from '../../../src/adapters/throttle/limiters.js';
+import { RateLimiterLoginThrottle } from '../../../src/adapters/throttle/rate-limiter-login-throttle.js';
 import { DomainError, type ErrorCode } from '../../../src/domain/errors.js';
 import type { SessionPolicy } from '../../../src/domain/session.js';
 import type { User } from '../../../src/domain/user.js';
@@ -41,8 +47,11 @@ export const testJwtSettings = () =>
 export const hasher = new BcryptPasswordHasher(4);
 
 /** Every use case wired on in-memory adapters, the real crypto adapters and a clock the test moves. */
-export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}) {
+export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limits: ThrottleLimits = { maxFailures: 1000, windowSeconds: 900, ipMaxFailures: 10_000 }) {
   const policy: SessionPolicy = { ...DEFAULT_POLICY, ...policyOverrides };
+  const limiters = memoryLimiters(limits);
+  const throttle = new RateLimiterLoginThrottle(limiters.pairs, limiters.ips);
+  const passwords = new ThrottledPasswordCheck(hasher, throttle);
   const clock = new FixedClock();
   const users = new InMemoryUserRepository();
   const store = new InMemoryTokenStore();
@@ -56,13 +65,19 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}) {
     store,
     issuer,
     register: new RegisterUser(users, hasher, ids, clock),
-    login: new AuthenticateWithPassword(users, hasher),
+    throttle,
+    login: new AuthenticateWithPassword(users, passwords),
     issueSession: new IssueSession(users, store, issuer, minter, ids, clock, policy),
+    endAllSessions: new EndAllSessions(store, clock),
+    listSessions: new ListSessions(store, clock),
     authenticateAccess: new AuthenticateAccessToken(store, clock),
     authenticateRefresh: new AuthenticateRefreshToken(store, issuer, clock, policy),
     refreshSession: new RefreshSession(users, store, issuer, minter, clock, policy),
     endSession: new EndSession(store, clock),
     currentUser: new GetCurrentUser(users),
+    get changePassword() {
+      return new ChangePassword(users, store, passwords, hasher, auth.issueSession, clock);
+    },
 
     /** Registers a user and signs them in, as POST /auth/register does. */
     async signUp(email = `user.${ids.newId()}@example.com`, password = GOOD_PASSWORD): Promise<SessionTokens & { password: string }> {

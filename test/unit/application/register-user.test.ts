@@ -87,7 +87,7 @@ describe('RegisterUser', () => {
       await expectCode(auth.register.execute({ email: 'e7@example.com', password: sevenEmoji }), 'VALIDATION_FAILED');
 
       await auth.register.execute({ email: 'e8@example.com', password: '😀'.repeat(8) });
-      expect(await auth.login.execute({ email: 'e8@example.com', password: '😀'.repeat(8) })).to.have.property('userId');
+      expect(await auth.login.execute({ clientIp: '192.0.2.1', email: 'e8@example.com', password: '😀'.repeat(8) })).to.have.property('userId');
     });
 
     it('accepts exactly 72 bytes of UTF-8 and refuses 73, never truncating', async () => {
@@ -108,8 +108,8 @@ describe('RegisterUser', () => {
     it('never trims: surrounding spaces are part of the password', async () => {
       await auth.register.execute({ email: 'spaces@example.com', password: '  padded password  ' });
 
-      expect(await auth.login.execute({ email: 'spaces@example.com', password: '  padded password  ' })).to.have.property('userId');
-      await expectCode(auth.login.execute({ email: 'spaces@example.com', password: 'padded password' }), 'INVALID_CREDENTIALS');
+      expect(await auth.login.execute({ clientIp: '192.0.2.1', email: 'spaces@example.com', password: '  padded password  ' })).to.have.property('userId');
+      await expectCode(auth.login.execute({ clientIp: '192.0.2.1', email: 'spaces@example.com', password: 'padded password' }), 'INVALID_CREDENTIALS');
     });
 
     it('counts surrounding spaces toward the minimum length', async () => {

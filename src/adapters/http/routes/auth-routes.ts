@@ -1,13 +1,17 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
+import type { ChangePassword } from '../../../application/change-password.js';
+import type { EndAllSessions } from '../../../application/end-all-sessions.js';
 import type { EndSession } from '../../../application/end-session.js';
 import type { GetCurrentUser } from '../../../application/get-current-user.js';
 import type { IssueSession } from '../../../application/issue-session.js';
+import type { ListSessions } from '../../../application/list-sessions.js';
 import type { RefreshSession } from '../../../application/refresh-session.js';
 import type { RegisterUser } from '../../../application/register-user.js';
 import { isPrincipal, isRefreshPrincipal, isSessionPrincipal, principalOf } from '../authenticate.js';
-import { presentUser, sendTokens } from '../presenters.js';
-import { parseBody, registerSchema } from '../validation.js';
+import type { CookieSettings } from '../cookies.js';
+import { presentSession, presentUser, sendSignedOut, sendTokens } from '../presenters.js';
+import { changePasswordSchema, parseBody, registerSchema } from '../validation.js';
 import { readCredentials } from './credentials.js';
 
 export interface AuthRouteDependencies {
@@ -15,7 +19,11 @@ export interface AuthRouteDependencies {
   readonly issueSession: IssueSession;
   readonly refreshSession: RefreshSession;
   readonly endSession: EndSession;
+  readonly endAllSessions: EndAllSessions;
+  readonly listSessions: ListSessions;
+  readonly changePassword: ChangePassword;
   readonly getCurrentUser: GetCurrentUser;
+  readonly cookies: CookieSettings;
   /** Authentication middleware per strategy. */
   readonly guard: { readonly local: Middleware; readonly jwt: Middleware; readonly jwtRefresh: Middleware };
 }
@@ -23,34 +31,64 @@ export interface AuthRouteDependencies {
 /** Thin routes: parse and validate, call a use case, serialise. */
 export function authRoutes(deps: AuthRouteDependencies): Router {
   const router = new Router({ prefix: '/auth' });
+  const signIn = { newSignIn: true };
 
   router.post('/register', async (ctx) => {
     const input = parseBody(registerSchema, ctx.request.body);
     const user = await deps.registerUser.execute(input);
     const tokens = await deps.issueSession.execute({ userId: user.id, userAgent: ctx.get('User-Agent') });
-    sendTokens(ctx, 201, tokens);
+    sendTokens(ctx, deps.cookies, 201, tokens, signIn);
   });
 
   router.post('/login', readCredentials, deps.guard.local, async (ctx) => {
     const { userId } = principalOf(ctx.state, isPrincipal);
     const tokens = await deps.issueSession.execute({ userId, userAgent: ctx.get('User-Agent') });
-    sendTokens(ctx, 200, tokens);
+    sendTokens(ctx, deps.cookies, 200, tokens, signIn);
   });
 
   router.post('/refresh', deps.guard.jwtRefresh, async (ctx) => {
     const tokens = await deps.refreshSession.execute(principalOf(ctx.state, isRefreshPrincipal));
-    sendTokens(ctx, 200, tokens);
+    sendTokens(ctx, deps.cookies, 200, tokens, { newSignIn: false });
   });
 
   router.post('/logout', deps.guard.jwtRefresh, async (ctx) => {
     await deps.endSession.execute(principalOf(ctx.state, isRefreshPrincipal));
-    ctx.status = 204;
+    sendSignedOut(ctx, deps.cookies);
+  });
+
+  router.post('/logout-all', deps.guard.jwt, async (ctx) => {
+    await deps.endAllSessions.execute(principalOf(ctx.state, isSessionPrincipal));
+    sendSignedOut(ctx, deps.cookies);
+  });
+
+  router.post('/password', deps.guard.jwt, async (ctx) => {
+    const body = parseBody(changePasswordSchema, ctx.request.body);
+    const tokens = await deps.changePassword.execute({
+      principal: principalOf(ctx.state, isSessionPrincipal),
+      currentPassword: body.currentPassword,
+      newPassword: body.newPassword,
+      clientIp: ctx.ip,
+      userAgent: ctx.get('User-Agent'),
+    });
+    sendTokens(ctx, deps.cookies, 200, tokens, signIn);
   });
 
   router.get('/me', deps.guard.jwt, async (ctx) => {
     const user = await deps.getCurrentUser.execute(principalOf(ctx.state, isSessionPrincipal));
-    ctx.set('Cache-Control', 'no-store');
     ctx.body = presentUser(user);
+  });
+
+  router.get('/sessions', deps.guard.jwt, async (ctx) => {
+    const sessions = await deps.listSessions.execute(principalOf(ctx.state, isSessionPrincipal));
+    ctx.body = sessions.map(presentSession);
+  });
+
+  router.delete('/sessions/:id', deps.guard.jwt, async (ctx) => {
+    const principal = principalOf(ctx.state, isSessionPrincipal);
+    const sessionId = ctx.params.id ?? '';
+    await deps.endSession.execute({ userId: principal.userId, sessionId });
+    if (sessionId === principal.sessionId) sendSignedOut(ctx, deps.cookies);
+    else ctx.status = 204;
   });
 
   return router;

@@ -3,7 +3,7 @@ import type { AuthenticateAccessToken } from '../../../application/authenticate-
 import { DomainError, InvalidTokenError } from '../../../domain/errors.js';
 import type { JwtKindSettings, JwtSettings } from '../../crypto/jwt-settings.js';
 import { readClaims, type VerifiedClaims } from './jwt-claims.js';
-import { bearerToken } from './token-extractors.js';
+import { extractor, presentedAccessToken } from './token-extractors.js';
 
 type Extractor = StrategyOptionsWithoutRequest['jwtFromRequest'];
 
@@ -33,6 +33,6 @@ export const tokenStrategy = <P>(
     );
   });
 
-/** `jwt`: an access token from `Authorization: Bearer`, accepted while its session lives. */
+/** `jwt`: an access token from `Authorization: Bearer` or the `access_token` cookie, accepted while its session lives. */
 export const jwtStrategy = (settings: JwtSettings, authenticate: AuthenticateAccessToken) =>
-  tokenStrategy(verifyOptions(settings, settings.access, bearerToken), settings.access, (claims) => authenticate.execute(claims));
+  tokenStrategy(verifyOptions(settings, settings.access, extractor(presentedAccessToken)), settings.access, (claims) => authenticate.execute(claims));

@@ -2,11 +2,14 @@ import { Strategy as LocalStrategy } from 'passport-local';
 import type { AuthenticateWithPassword } from '../../../application/authenticate-with-password.js';
 import { DomainError } from '../../../domain/errors.js';
 
-/** Email and password from the (already validated) body; the use case decides. */
+/** Email and password from the (already validated) body, the client address for throttling; the use case decides. */
 export const localStrategy = (authenticate: AuthenticateWithPassword) =>
-  new LocalStrategy({ usernameField: 'email', passwordField: 'password', session: false }, (email, password, done) => {
-    authenticate.execute({ email, password }).then(
-      (principal) => done(null, principal),
-      (err: unknown) => (err instanceof DomainError ? done(null, false, err) : done(err)),
-    );
-  });
+  new LocalStrategy(
+    { usernameField: 'email', passwordField: 'password', session: false, passReqToCallback: true },
+    (req, email, password, done) => {
+      authenticate.execute({ email, password, clientIp: req.ip ?? 'unknown' }).then(
+        (principal) => done(null, principal),
+        (err: unknown) => (err instanceof DomainError ? done(null, false, err) : done(err)),
+      );
+    },
+  );

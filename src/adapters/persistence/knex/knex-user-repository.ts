@@ -3,7 +3,7 @@ import type { Email } from '../../../domain/email.js';
 import { EmailAlreadyRegisteredError } from '../../../domain/errors.js';
 import type { UserRepository } from '../../../domain/ports/user-repository.js';
 import type { NewUser, User } from '../../../domain/user.js';
-import { isDuplicateKey, query } from './errors.js';
+import { isDuplicateKey, query, translateDatabaseError } from './errors.js';
 import { rowToUser, userToRow, type UserRow } from './rows.js';
 
 export class KnexUserRepository implements UserRepository {
@@ -15,7 +15,7 @@ export class KnexUserRepository implements UserRepository {
       await this.db<UserRow>('users').insert(row);
     } catch (err) {
       if (isDuplicateKey(err)) throw new EmailAlreadyRegisteredError();
-      return query(() => Promise.reject(err));
+      throw translateDatabaseError(err);
     }
     return rowToUser(row);
   }
@@ -24,6 +24,12 @@ export class KnexUserRepository implements UserRepository {
     return query(async () => {
       const row = await this.db<UserRow>('users').where({ id }).first();
       return row ? rowToUser(row) : null;
+    });
+  }
+
+  updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+    return query(async () => {
+      await this.db<UserRow>('users').where({ id }).update({ password_hash: passwordHash });
     });
   }
 

@@ -26,6 +26,12 @@ export class InMemoryUserRepository implements UserRepository {
     return Promise.resolve(user ? copy(user) : null);
   }
 
+  updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+    const user = this.byId.get(id);
+    if (user) this.byId.set(id, { ...user, passwordHash });
+    return Promise.resolve();
+  }
+
   findByEmail(email: Email): Promise<User | null> {
     const id = this.idByEmail.get(email.toLowerCase());
     return this.findById(id ?? '');

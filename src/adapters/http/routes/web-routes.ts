@@ -1,0 +1,22 @@
+import Router from '@koa/router';
+import { readFileSync } from 'node:fs';
+
+const ASSETS = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+} as const;
+
+/** The demo page: three static files read once at start, served as they are (no build step). */
+export function webRoutes(): Router {
+  const router = new Router();
+  for (const [path, asset] of Object.entries(ASSETS)) {
+    const body = readFileSync(new URL(`../web/${asset.file}`, import.meta.url));
+    router.get(path, (ctx) => {
+      ctx.type = asset.type;
+      ctx.set('Cache-Control', 'no-cache');
+      ctx.body = body;
+    });
+  }
+  return router;
+}

@@ -1,0 +1,49 @@
+import { InvalidCredentialsError, InvalidTokenError, ValidationFailedError } from '../domain/errors.js';
+import { passwordProblem } from '../domain/password.js';
+import type { SessionPrincipal } from '../domain/principal.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { PasswordHasher } from '../domain/ports/password-hasher.js';
+import type { TokenStore } from '../domain/ports/token-store.js';
+import type { UserRepository } from '../domain/ports/user-repository.js';
+import type { IssueSession } from './issue-session.js';
+import type { SessionTokens } from './session-token-minter.js';
+import type { ThrottledPasswordCheck } from './throttled-password-check.js';
+
+export interface ChangePasswordInput {
+  readonly principal: SessionPrincipal;
+  readonly currentPassword: string;
+  readonly newPassword: string;
+  readonly clientIp: string;
+  readonly userAgent?: string | null;
+}
+
+/**
+ * Changes the password after checking the current one (a wrong one counts as a failed login),
+ * ends every session of the user, and starts a new one for this client.
+ */
+export class ChangePassword {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly store: TokenStore,
+    private readonly passwords: ThrottledPasswordCheck,
+    private readonly hasher: PasswordHasher,
+    private readonly issueSession: IssueSession,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(input: ChangePasswordInput): Promise<SessionTokens> {
+    const problem = passwordProblem(input.newPassword);
+    if (problem) throw new ValidationFailedError([{ field: 'newPassword', message: problem }]);
+    const user = await this.users.findById(input.principal.userId);
+    if (!user) throw new InvalidTokenError('The account no longer exists');
+
+    // An account without an email (GitHub-only) is throttled under its id instead.
+    const attempt = { email: user.email ?? `id:${user.id}`, clientIp: input.clientIp };
+    if (!(await this.passwords.verify(attempt, input.currentPassword, user.passwordHash))) {
+      throw new InvalidCredentialsError();
+    }
+    await this.users.updatePasswordHash(user.id, await this.hasher.hash(input.newPassword));
+    await this.store.endAllForUser(user.id, this.clock.now());
+    return this.issueSession.execute({ userId: user.id, userAgent: input.userAgent ?? null });
+  }
+}
