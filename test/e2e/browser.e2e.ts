@@ -1,0 +1,74 @@
+import { expect } from 'chai';
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { uniqueEmail } from '../support/http.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where the signed-in page's screenshot goes (README shows a copy of it from docs/). */
+const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? 'test-results';
+const ACCESS_TTL_SECONDS = 2;
+
+describe('the web page in a real browser (cookie mode)', function () {
+  this.timeout(60_000);
+  let app: TestApp;
+  let browser: Browser;
+  let page: Page;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      process.stderr.write(`\n  !! ${CHROMIUM} not found: the browser test is SKIPPED (apt-get install chromium; CI installs it).\n\n`);
+      this.skip();
+    }
+    app = await startTestApp({ env: { ACCESS_TOKEN_TTL: String(ACCESS_TTL_SECONDS) } });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 720, height: 900 } });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('signs up, survives a reload, refreshes silently, and signs out clearing every cookie', async () => {
+    const email = uniqueEmail('browser');
+    await page.goto(app.url);
+    await page.click('#tab-signup');
+    await page.fill('#signup-form input[name=name]', 'Ada Lovelace');
+    await page.fill('#signup-form input[name=email]', email);
+    await page.fill('#signup-form input[name=password]', 'correct horse battery');
+    await page.click('#signup-form button[type=submit]');
+    await page.waitForSelector('#signed-in:not([hidden])');
+    expect(await page.textContent('#user-email')).to.equal(email);
+
+    const names = async () => (await page.context().cookies()).map((c) => c.name).sort();
+    expect(await names()).to.deep.equal(['access_token', 'csrf_token', 'refresh_token']);
+    const cookies = await page.context().cookies();
+    expect(cookies.find((c) => c.name === 'access_token')?.httpOnly).to.equal(true);
+    expect(cookies.find((c) => c.name === 'refresh_token')?.httpOnly).to.equal(true);
+    expect(cookies.find((c) => c.name === 'csrf_token')?.httpOnly).to.equal(false);
+
+    await page.reload();
+    await page.waitForSelector('#signed-in:not([hidden])');
+    expect(await page.textContent('#user-email')).to.equal(email);
+    await page.waitForSelector('#sessions li');
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: `${SCREENSHOT_DIR}/signed-in.png`, fullPage: true });
+
+    // Outlive the access token: the page must refresh once, silently, and stay signed in.
+    await page.waitForTimeout((ACCESS_TTL_SECONDS + 1.5) * 1000);
+    const refreshed = page.waitForResponse((r) => r.url().endsWith('/auth/refresh') && r.status() === 200);
+    await page.reload();
+    await refreshed;
+    await page.waitForSelector('#signed-in:not([hidden])');
+    expect(await page.textContent('#user-email')).to.equal(email);
+
+    await page.click('#signout');
+    await page.waitForSelector('#signed-out:not([hidden])');
+    expect(await names()).to.deep.equal([]);
+  });
+});
