@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as createUsers from './20261123000001_create_users.js';
 import * as createSessions from './20261123000002_create_sessions.js';
+import * as createIdentities from './20261123000003_create_identities.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -14,6 +15,7 @@ interface Migration {
 const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261123000001_create_users', createUsers],
   ['20261123000002_create_sessions', createSessions],
+  ['20261123000003_create_identities', createIdentities],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { container as root, instancePerContainerCachingFactory as cached, type DependencyContainer } from 'tsyringe';
 import { AuthenticateAccessToken } from '../application/authenticate-access-token.js';
+import { AuthenticateWithGithub } from '../application/authenticate-with-github.js';
 import { AuthenticateRefreshToken } from '../application/authenticate-refresh-token.js';
 import { AuthenticateWithPassword } from '../application/authenticate-with-password.js';
 import { ChangePassword } from '../application/change-password.js';
@@ -17,6 +18,7 @@ import { ThrottledPasswordCheck } from '../application/throttled-password-check.
 import type { Config } from '../config/env.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/id-generator.js';
+import type { IdentityRepository } from '../domain/ports/identity-repository.js';
 import type { LoginThrottle } from '../domain/ports/login-throttle.js';
 import type { PasswordHasher } from '../domain/ports/password-hasher.js';
 import type { TokenIssuer } from '../domain/ports/token-issuer.js';
@@ -28,6 +30,7 @@ import { JwtTokenIssuer } from '../adapters/crypto/jwt-token-issuer.js';
 import { jwtSettings, type JwtSettings } from '../adapters/crypto/jwt-settings.js';
 import { createApp } from '../adapters/http/app.js';
 import { createDatabase, isDatabaseReady } from '../adapters/persistence/knex/database.js';
+import { KnexIdentityRepository } from '../adapters/persistence/knex/knex-identity-repository.js';
 import { KnexTokenStore } from '../adapters/persistence/knex/knex-token-store.js';
 import { KnexUserRepository } from '../adapters/persistence/knex/knex-user-repository.js';
 import { RandomIdGenerator } from '../adapters/system/random-id-generator.js';
@@ -51,6 +54,7 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
 
   c.register(TOKENS.Database, { useFactory: cached(() => createDatabase(config.databaseUrl)) });
   c.register(TOKENS.UserRepository, { useFactory: cached((x) => new KnexUserRepository(x.resolve<Knex>(TOKENS.Database))) });
+  c.register(TOKENS.IdentityRepository, { useFactory: cached((x) => new KnexIdentityRepository(x.resolve<Knex>(TOKENS.Database))) });
   c.register(TOKENS.TokenStore, { useFactory: cached((x) => new KnexTokenStore(x.resolve<Knex>(TOKENS.Database))) });
   c.register(TOKENS.Readiness, {
     useFactory: cached((x): Readiness => {
@@ -117,6 +121,9 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
       (x) => new ChangePassword(users(x), store(x), x.resolve(ThrottledPasswordCheck), hasher(x), x.resolve(IssueSession), clock(x)),
     ),
   });
+  c.register(AuthenticateWithGithub, {
+    useFactory: cached((x) => new AuthenticateWithGithub(users(x), x.resolve<IdentityRepository>(TOKENS.IdentityRepository), ids(x), clock(x))),
+  });
   c.register(GetCurrentUser, { useFactory: cached((x) => new GetCurrentUser(users(x))) });
   return c;
 }
@@ -127,6 +134,9 @@ export function buildHttpApp(c: DependencyContainer) {
   return createApp({
     logger: c.resolve<Logger>(TOKENS.Logger),
     publicUrl: config.publicUrl,
+    webAppUrl: config.webAppUrl,
+    github: config.github,
+    authenticateWithGithub: c.resolve(AuthenticateWithGithub),
     trustProxy: config.trustProxy,
     corsOrigins: config.corsOrigins,
     jwt: c.resolve<JwtSettings>(TOKENS.JwtSettings),

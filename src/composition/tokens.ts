@@ -4,6 +4,7 @@ export const TOKENS = {
   Logger: Symbol('Logger'),
   Database: Symbol('Database'),
   UserRepository: Symbol('UserRepository'),
+  IdentityRepository: Symbol('IdentityRepository'),
   TokenStore: Symbol('TokenStore'),
   PasswordHasher: Symbol('PasswordHasher'),
   TokenIssuer: Symbol('TokenIssuer'),

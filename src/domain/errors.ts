@@ -8,6 +8,9 @@ export type ErrorCode =
   | 'EMAIL_ALREADY_REGISTERED'
   | 'SESSION_NOT_FOUND'
   | 'TOO_MANY_ATTEMPTS'
+  | 'ACCOUNT_EXISTS'
+  | 'ALREADY_LINKED'
+  | 'INVALID_STATE'
   | 'SERVICE_UNAVAILABLE';
 
 export interface FieldProblem {
@@ -77,6 +80,33 @@ export class TooManyAttemptsError extends DomainError {
   readonly code = 'TOO_MANY_ATTEMPTS';
   constructor(readonly retryAfterSeconds: number) {
     super(`Too many failed attempts; try again in ${retryAfterSeconds} seconds`);
+  }
+}
+
+/**
+ * A new external identity whose verified email belongs to an existing account: it never takes
+ * the account over; the owner links it from a signed-in session instead.
+ */
+export class AccountExistsError extends DomainError {
+  readonly code = 'ACCOUNT_EXISTS';
+  constructor() {
+    super('An account with this email already exists; sign in and link GitHub from it');
+  }
+}
+
+/** The external identity is already linked to another account (or this account has another). */
+export class IdentityAlreadyLinkedError extends DomainError {
+  readonly code = 'ALREADY_LINKED';
+  constructor() {
+    super('This GitHub account is already linked to another account');
+  }
+}
+
+/** A sign-in flow whose state no longer holds (e.g. the account it was to link is gone). */
+export class InvalidStateError extends DomainError {
+  readonly code = 'INVALID_STATE';
+  constructor(reason = 'The sign-in flow is no longer valid') {
+    super(reason);
   }
 }
 

@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import { pino } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
 import { createHttpServer } from '../../src/adapters/http/server.js';
+import { InMemoryAccounts } from '../../src/adapters/persistence/memory/in-memory-accounts.js';
+import { InMemoryIdentityRepository } from '../../src/adapters/persistence/memory/in-memory-identity-repository.js';
 import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-memory-token-store.js';
 import { InMemoryUserRepository } from '../../src/adapters/persistence/memory/in-memory-user-repository.js';
 import { buildContainer, buildHttpApp, type Readiness } from '../../src/composition/container.js';
@@ -36,7 +38,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const parent = buildContainer(config, pino({ level: 'silent' }));
   const container = parent.createChildContainer();
   if ((options.persistence ?? 'memory') === 'memory') {
-    container.register(TOKENS.UserRepository, { useValue: new InMemoryUserRepository() });
+    const accounts = new InMemoryAccounts();
+    container.register(TOKENS.UserRepository, { useValue: new InMemoryUserRepository(accounts) });
+    container.register(TOKENS.IdentityRepository, { useValue: new InMemoryIdentityRepository(accounts) });
     container.register(TOKENS.TokenStore, { useValue: new InMemoryTokenStore() });
     container.register(TOKENS.Readiness, { useValue: () => Promise.resolve(true) });
   }

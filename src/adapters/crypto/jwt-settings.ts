@@ -1,4 +1,4 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 export type TokenKind = 'access' | 'refresh';
 
@@ -15,6 +15,8 @@ export interface JwtSettings {
   readonly audience: string;
   readonly access: JwtKindSettings;
   readonly refresh: JwtKindSettings;
+  /** Signs short-lived browser-flow state (GitHub state and link cookies); derived, never a token key itself. */
+  readonly flowKey: KeyObject;
 }
 
 export interface JwtSecrets {
@@ -30,4 +32,5 @@ export const jwtSettings = (secrets: JwtSecrets): JwtSettings => ({
   audience: secrets.audience,
   access: { key: createSecretKey(Buffer.from(secrets.accessSecret, 'utf8')), algorithm: 'HS256', type: 'at+jwt' },
   refresh: { key: createSecretKey(Buffer.from(secrets.refreshSecret, 'utf8')), algorithm: 'HS256', type: 'rt+jwt' },
+  flowKey: createSecretKey(createHmac('sha256', secrets.refreshSecret).update('auth-api browser flow state').digest()),
 });

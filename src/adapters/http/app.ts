@@ -5,15 +5,20 @@ import koaPassport from 'koa-passport';
 import type { Logger } from 'pino';
 import type { AuthenticateAccessToken } from '../../application/authenticate-access-token.js';
 import type { AuthenticateRefreshToken } from '../../application/authenticate-refresh-token.js';
+import type { AuthenticateWithGithub } from '../../application/authenticate-with-github.js';
 import type { AuthenticateWithPassword } from '../../application/authenticate-with-password.js';
+import type { GithubConfig } from '../../config/env.js';
 import type { JwtSettings } from '../crypto/jwt-settings.js';
 import { authenticate, isPrincipal, isRefreshPrincipal, isSessionPrincipal } from './authenticate.js';
 import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './json-body.js';
 import { requestId } from './request-id.js';
 import { authRoutes, type AuthRouteDependencies } from './routes/auth-routes.js';
+import { githubRoutes } from './routes/github-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { webRoutes } from './routes/web-routes.js';
+import { githubStrategy } from './strategies/github.js';
+import { CookieStateStore } from './strategies/github-state-store.js';
 import { jwtRefreshStrategy } from './strategies/jwt-refresh.js';
 import { jwtStrategy } from './strategies/jwt.js';
 import { localStrategy } from './strategies/local.js';
@@ -22,6 +27,10 @@ import { STRATEGY } from './strategies/names.js';
 export interface HttpDependencies extends Omit<AuthRouteDependencies, 'guard' | 'cookies'> {
   readonly logger: Logger;
   readonly publicUrl: string;
+  readonly webAppUrl: string;
+  /** GitHub sign-in settings; null turns the `github` strategy and its routes off. */
+  readonly github: GithubConfig | null;
+  readonly authenticateWithGithub: AuthenticateWithGithub;
   readonly trustProxy: boolean;
   readonly corsOrigins: readonly string[];
   readonly jwt: JwtSettings;
@@ -42,18 +51,33 @@ export function createApp(deps: HttpDependencies): Koa {
   passport.use(STRATEGY.local, localStrategy(deps.authenticateWithPassword));
   passport.use(STRATEGY.jwt, jwtStrategy(deps.jwt, deps.authenticateAccessToken));
   passport.use(STRATEGY.jwtRefresh, jwtRefreshStrategy(deps.jwt, deps.authenticateRefreshToken));
+  if (deps.github) {
+    passport.use(STRATEGY.github, githubStrategy(deps.github, new CookieStateStore(deps.jwt.flowKey, https), deps.authenticateWithGithub));
+  }
+  const cookies = { secure: https };
+  const jwtGuard = authenticate(passport, STRATEGY.jwt, isSessionPrincipal);
 
   const auth = authRoutes({
     ...deps,
-    cookies: { secure: https },
+    cookies,
     guard: {
       local: authenticate(passport, STRATEGY.local, isPrincipal),
-      jwt: authenticate(passport, STRATEGY.jwt, isSessionPrincipal),
+      jwt: jwtGuard,
       jwtRefresh: authenticate(passport, STRATEGY.jwtRefresh, isRefreshPrincipal),
     },
   });
   const health = healthRoutes(deps.isReady);
-  const web = webRoutes();
+  const github = githubRoutes({
+    passport: deps.github ? passport : null,
+    issueSession: deps.issueSession,
+    cookies,
+    publicUrl: deps.publicUrl,
+    webAppUrl: deps.webAppUrl,
+    flowKey: deps.jwt.flowKey,
+    jwtGuard,
+    logger: deps.logger,
+  });
+  const web = webRoutes({ github: deps.github !== null });
   const allowedOrigins = new Set(deps.corsOrigins);
 
   app.use(requestId);
@@ -81,7 +105,7 @@ export function createApp(deps: HttpDependencies): Koa {
     await next();
   });
   app.use(jsonBody);
-  for (const router of [health, web, auth]) {
+  for (const router of [health, web, github, auth]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -10,6 +10,7 @@ export type HttpErrorCode =
   | 'BAD_REQUEST'
   | 'HEADERS_TOO_LARGE'
   | 'CSRF_FAILED'
+  | 'GITHUB_NOT_CONFIGURED'
   | 'INTERNAL_ERROR';
 
 export type ProblemCode = ErrorCode | HttpErrorCode;
@@ -28,6 +29,10 @@ const PROBLEMS: Record<ProblemCode, { readonly status: number; readonly title: s
   SESSION_NOT_FOUND: { status: 404, title: 'Session not found' },
   TOO_MANY_ATTEMPTS: { status: 429, title: 'Too many attempts' },
   CSRF_FAILED: { status: 403, title: 'CSRF check failed' },
+  ACCOUNT_EXISTS: { status: 409, title: 'Account exists' },
+  ALREADY_LINKED: { status: 409, title: 'Already linked' },
+  INVALID_STATE: { status: 400, title: 'Invalid state' },
+  GITHUB_NOT_CONFIGURED: { status: 404, title: 'GitHub sign-in is not configured' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   BAD_REQUEST: { status: 400, title: 'Bad request' },

@@ -8,10 +8,12 @@ const ASSETS = {
 } as const;
 
 /** The demo page: three static files read once at start, served as they are (no build step). */
-export function webRoutes(): Router {
+export function webRoutes(features: { readonly github: boolean }): Router {
   const router = new Router();
   for (const [path, asset] of Object.entries(ASSETS)) {
-    const body = readFileSync(new URL(`../web/${asset.file}`, import.meta.url));
+    let body = readFileSync(new URL(`../web/${asset.file}`, import.meta.url), 'utf8');
+    // The page shows its GitHub buttons only when the service has GitHub sign-in.
+    if (asset.file === 'index.html') body = body.replace('data-github="off"', `data-github="${features.github ? 'on' : 'off'}"`);
     router.get(path, (ctx) => {
       ctx.type = asset.type;
       ctx.set('Cache-Control', 'no-cache');

@@ -59,6 +59,16 @@ function show(kind, text, errors) {
 
 const clearMessage = () => ($('message').hidden = true);
 
+/** What the GitHub callback's `?error=` codes mean to a person. */
+const GITHUB_ERRORS = {
+  invalid_state: 'The GitHub sign-in expired or was started elsewhere. Please try again.',
+  access_denied: 'GitHub sign-in was cancelled.',
+  github_unavailable: 'GitHub could not be reached. Please try again in a moment.',
+  account_exists: 'An account with your GitHub email already exists. Sign in with your password, then link GitHub.',
+  already_linked: 'That GitHub account is already linked to another account.',
+  server_error: 'Something went wrong on our side. Please try again.',
+};
+
 const MESSAGES = {
   INVALID_CREDENTIALS: 'That email and password do not match.',
   EMAIL_ALREADY_REGISTERED: 'An account with this email already exists. Sign in instead.',
@@ -88,6 +98,9 @@ async function renderSignedIn(user) {
   $('user-name').textContent = user.name || user.email || user.githubLogin || 'You';
   $('user-email').textContent = user.email || '';
   $('user-since').textContent = new Date(user.createdAt).toLocaleDateString();
+  $('user-github').hidden = !user.githubLogin;
+  $('user-github-login').textContent = user.githubLogin || '';
+  $('github-link').hidden = Boolean(user.githubLogin);
   await renderSessions();
 }
 
@@ -122,7 +135,18 @@ async function renderSessions() {
     end.dataset.sessionId = s.id;
     end.addEventListener('click', () => act(async () => {
       await api('DELETE', `/auth/sessions/${encodeURIComponent(s.id)}`);
-      if (s.current) return refreshView();
+      if (s.current) return function showCallbackError() {
+  const params = new URLSearchParams(window.location.search);
+  const code = params.get('error');
+  if (!code) return;
+  show('error', GITHUB_ERRORS[code] || 'GitHub sign-in did not complete.');
+  params.delete('error');
+  const rest = params.toString();
+  window.history.replaceState(null, '', window.location.pathname + (rest ? `?${rest}` : ''));
+}
+
+showCallbackError();
+refreshView();
       show('info', 'Session ended.');
       await renderSessions();
     }));
@@ -199,6 +223,11 @@ $('signout-all').addEventListener('click', () => act(async () => {
   show('info', 'Signed out on every device.');
 }));
 
+$('github-link').addEventListener('click', () => act(async () => {
+  const { url } = await api('POST', '/auth/github/link');
+  window.location.assign(url);
+}));
+
 $('password-form').addEventListener('submit', (e) => {
   e.preventDefault();
   act(async () => {
@@ -209,4 +238,15 @@ $('password-form').addEventListener('submit', (e) => {
   });
 });
 
+function showCallbackError() {
+  const params = new URLSearchParams(window.location.search);
+  const code = params.get('error');
+  if (!code) return;
+  show('error', GITHUB_ERRORS[code] || 'GitHub sign-in did not complete.');
+  params.delete('error');
+  const rest = params.toString();
+  window.history.replaceState(null, '', window.location.pathname + (rest ? `?${rest}` : ''));
+}
+
+showCallbackError();
 refreshView();

@@ -13,7 +13,7 @@ const UNAVAILABLE_CODES = new Set([
 
 export const isDuplicateKey = (err: unknown): boolean => {
   const code = (err as { code?: unknown } | null)?.code;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 };
 
 /** Driver errors that mean "the database is not reachable now", translated so no driver text leaks. */

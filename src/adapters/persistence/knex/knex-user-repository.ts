@@ -4,10 +4,11 @@ import { EmailAlreadyRegisteredError } from '../../../domain/errors.js';
 import type { UserRepository } from '../../../domain/ports/user-repository.js';
 import type { NewUser, User } from '../../../domain/user.js';
 import { isDuplicateKey, query, translateDatabaseError } from './errors.js';
-import { rowToUser, userToRow, type UserRow } from './rows.js';
+import { rowToUser, userToRow, type UserRow, type UserViewRow } from './rows.js';
 
+/** Users, read with the login of their GitHub identity. */
 export class KnexUserRepository implements UserRepository {
-  constructor(private readonly db: Knex) {}
+  constructor(private readonly db: Knex | Knex.Transaction) {}
 
   async create(user: NewUser): Promise<User> {
     const row = userToRow(user);
@@ -17,14 +18,15 @@ export class KnexUserRepository implements UserRepository {
       if (isDuplicateKey(err)) throw new EmailAlreadyRegisteredError();
       throw translateDatabaseError(err);
     }
-    return rowToUser(row);
+    return rowToUser({ ...row, github_login: null });
   }
 
   findById(id: string): Promise<User | null> {
-    return query(async () => {
-      const row = await this.db<UserRow>('users').where({ id }).first();
-      return row ? rowToUser(row) : null;
-    });
+    return this.findOne({ 'users.id': id });
+  }
+
+  findByEmail(email: Email): Promise<User | null> {
+    return this.findOne({ 'users.email': email.toLowerCase() });
   }
 
   updatePasswordHash(id: string, passwordHash: string): Promise<void> {
@@ -33,9 +35,14 @@ export class KnexUserRepository implements UserRepository {
     });
   }
 
-  findByEmail(email: Email): Promise<User | null> {
+  private findOne(where: Record<string, string>): Promise<User | null> {
     return query(async () => {
-      const row = await this.db<UserRow>('users').where({ email: email.toLowerCase() }).first();
+      const row = (await this.db('users')
+        .leftJoin('identities', function joinGithub() {
+          this.on('identities.user_id', '=', 'users.id').andOnVal('identities.provider', '=', 'github');
+        })
+        .where(where)
+        .first('users.*', 'identities.login as github_login')) as UserViewRow | undefined;
       return row ? rowToUser(row) : null;
     });
   }

@@ -1,4 +1,5 @@
 import type { Email } from '../../../domain/email.js';
+import type { IdentityProvider, LinkedIdentity } from '../../../domain/identity.js';
 import type { Session } from '../../../domain/session.js';
 import type { NewUser, User } from '../../../domain/user.js';
 
@@ -10,6 +11,19 @@ export interface UserRow {
   name: string | null;
   password_hash: string | null;
   created_at: Date | number | string;
+}
+
+export interface IdentityRow {
+  provider: string;
+  provider_user_id: string;
+  user_id: string;
+  login: string | null;
+  created_at: Date | number | string;
+}
+
+/** A user row as read, with the login of its GitHub identity (left join) when there is one. */
+export interface UserViewRow extends UserRow {
+  github_login: string | null;
 }
 
 export interface SessionRow {
@@ -43,13 +57,28 @@ export const userToRow = (user: NewUser): UserRow => ({
   created_at: user.createdAt,
 });
 
-export const rowToUser = (row: UserRow): User => ({
+export const rowToUser = (row: UserViewRow): User => ({
   id: row.id,
   email: row.email as Email | null,
   name: row.name,
   passwordHash: row.password_hash,
-  // Linked identities (GitHub) are not stored yet.
-  githubLogin: null,
+  githubLogin: row.github_login ?? null,
+  createdAt: toDate(row.created_at),
+});
+
+export const identityToRow = (i: LinkedIdentity): IdentityRow => ({
+  provider: i.provider,
+  provider_user_id: i.providerUserId,
+  user_id: i.userId,
+  login: i.login,
+  created_at: i.createdAt,
+});
+
+export const rowToIdentity = (row: IdentityRow): LinkedIdentity => ({
+  provider: row.provider as IdentityProvider,
+  providerUserId: row.provider_user_id,
+  userId: row.user_id,
+  login: row.login,
   createdAt: toDate(row.created_at),
 });
 

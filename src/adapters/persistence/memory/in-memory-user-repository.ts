@@ -2,38 +2,45 @@ import type { Email } from '../../../domain/email.js';
 import { EmailAlreadyRegisteredError } from '../../../domain/errors.js';
 import type { UserRepository } from '../../../domain/ports/user-repository.js';
 import type { NewUser, User } from '../../../domain/user.js';
-
-const copy = (u: User): User => ({ ...u, createdAt: new Date(u.createdAt) });
+import { InMemoryAccounts } from './in-memory-accounts.js';
 
 export class InMemoryUserRepository implements UserRepository {
-  private readonly byId = new Map<string, User>();
-  private readonly idByEmail = new Map<string, string>();
+  constructor(private readonly accounts = new InMemoryAccounts()) {}
 
   create(input: NewUser): Promise<User> {
-    const user: User = { ...input, githubLogin: null, createdAt: new Date(input.createdAt) };
+    const user: NewUser = { ...input, createdAt: new Date(input.createdAt) };
     const emailKey = user.email?.toLowerCase();
-    if (this.byId.has(user.id)) return Promise.reject(new Error(`duplicate user id ${user.id}`));
-    if (emailKey !== undefined && this.idByEmail.has(emailKey)) {
+    if (this.accounts.users.has(user.id)) return Promise.reject(new Error(`duplicate user id ${user.id}`));
+    if (emailKey !== undefined && this.accounts.userIdByEmail.has(emailKey)) {
       return Promise.reject(new EmailAlreadyRegisteredError());
     }
-    this.byId.set(user.id, user);
-    if (emailKey !== undefined) this.idByEmail.set(emailKey, user.id);
-    return Promise.resolve(copy(user));
+    this.accounts.users.set(user.id, user);
+    if (emailKey !== undefined) this.accounts.userIdByEmail.set(emailKey, user.id);
+    return Promise.resolve(this.view(user));
   }
 
   findById(id: string): Promise<User | null> {
-    const user = this.byId.get(id);
-    return Promise.resolve(user ? copy(user) : null);
+    const user = this.accounts.users.get(id);
+    return Promise.resolve(user ? this.view(user) : null);
   }
 
   updatePasswordHash(id: string, passwordHash: string): Promise<void> {
-    const user = this.byId.get(id);
-    if (user) this.byId.set(id, { ...user, passwordHash });
+    const user = this.accounts.users.get(id);
+    if (user) this.accounts.users.set(id, { ...user, passwordHash });
     return Promise.resolve();
   }
 
   findByEmail(email: Email): Promise<User | null> {
-    const id = this.idByEmail.get(email.toLowerCase());
+    const id = this.accounts.userIdByEmail.get(email.toLowerCase());
     return this.findById(id ?? '');
+  }
+
+  /** A copy, with the login of the user's GitHub identity when one is linked. */
+  private view(user: NewUser): User {
+    let githubLogin: string | null = null;
+    for (const identity of this.accounts.identities.values()) {
+      if (identity.userId === user.id && identity.provider === 'github') githubLogin = identity.login;
+    }
+    return { ...user, githubLogin, createdAt: new Date(user.createdAt) };
   }
 }

@@ -1,0 +1,48 @@
+import type { Knex } from 'knex';
+import { EmailAlreadyRegisteredError, IdentityAlreadyLinkedError } from '../../../domain/errors.js';
+import type { IdentityProvider, LinkedIdentity } from '../../../domain/identity.js';
+import type { IdentityRepository } from '../../../domain/ports/identity-repository.js';
+import type { NewUser, User } from '../../../domain/user.js';
+import { isDuplicateKey, query, translateDatabaseError } from './errors.js';
+import { KnexUserRepository } from './knex-user-repository.js';
+import { identityToRow, rowToIdentity, type IdentityRow } from './rows.js';
+
+export class KnexIdentityRepository implements IdentityRepository {
+  constructor(private readonly db: Knex) {}
+
+  find(provider: IdentityProvider, providerUserId: string): Promise<LinkedIdentity | null> {
+    return query(async () => {
+      const row = await this.db<IdentityRow>('identities').where({ provider, provider_user_id: providerUserId }).first();
+      return row ? rowToIdentity(row) : null;
+    });
+  }
+
+  async link(identity: LinkedIdentity, db: Knex | Knex.Transaction = this.db): Promise<void> {
+    try {
+      await db<IdentityRow>('identities').insert(identityToRow(identity));
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new IdentityAlreadyLinkedError();
+      throw translateDatabaseError(err);
+    }
+  }
+
+  /** One transaction: a user is never left without the identity that created it. */
+  async createUserWithIdentity(user: NewUser, identity: LinkedIdentity): Promise<User> {
+    try {
+      return await this.db.transaction(async (trx) => {
+        const created = await new KnexUserRepository(trx).create(user);
+        await this.link(identity, trx);
+        return { ...created, githubLogin: identity.provider === 'github' ? identity.login : null };
+      });
+    } catch (err) {
+      if (err instanceof EmailAlreadyRegisteredError || err instanceof IdentityAlreadyLinkedError) throw err;
+      throw translateDatabaseError(err);
+    }
+  }
+
+  updateLogin(provider: IdentityProvider, providerUserId: string, login: string | null): Promise<void> {
+    return query(async () => {
+      await this.db<IdentityRow>('identities').where({ provider, provider_user_id: providerUserId }).update({ login });
+    });
+  }
+}

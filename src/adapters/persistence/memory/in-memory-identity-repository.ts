@@ -1,0 +1,50 @@
+import { EmailAlreadyRegisteredError, IdentityAlreadyLinkedError } from '../../../domain/errors.js';
+import type { IdentityProvider, LinkedIdentity } from '../../../domain/identity.js';
+import type { IdentityRepository } from '../../../domain/ports/identity-repository.js';
+import type { NewUser, User } from '../../../domain/user.js';
+import { identityKey, InMemoryAccounts } from './in-memory-accounts.js';
+import { InMemoryUserRepository } from './in-memory-user-repository.js';
+
+const copy = (i: LinkedIdentity): LinkedIdentity => ({ ...i, createdAt: new Date(i.createdAt) });
+
+export class InMemoryIdentityRepository implements IdentityRepository {
+  private readonly users: InMemoryUserRepository;
+
+  constructor(private readonly accounts = new InMemoryAccounts()) {
+    this.users = new InMemoryUserRepository(accounts);
+  }
+
+  find(provider: IdentityProvider, providerUserId: string): Promise<LinkedIdentity | null> {
+    const identity = this.accounts.identities.get(identityKey(provider, providerUserId));
+    return Promise.resolve(identity ? copy(identity) : null);
+  }
+
+  link(identity: LinkedIdentity): Promise<void> {
+    if (!this.accounts.users.has(identity.userId)) return Promise.reject(new Error(`no user ${identity.userId}`));
+    if (this.conflicts(identity)) return Promise.reject(new IdentityAlreadyLinkedError());
+    this.accounts.identities.set(identityKey(identity.provider, identity.providerUserId), copy(identity));
+    return Promise.resolve();
+  }
+
+  async createUserWithIdentity(user: NewUser, identity: LinkedIdentity): Promise<User> {
+    // Checked before either write, so a failure leaves neither behind.
+    if (this.conflicts(identity)) throw new IdentityAlreadyLinkedError();
+    const emailKey = user.email?.toLowerCase();
+    if (emailKey !== undefined && this.accounts.userIdByEmail.has(emailKey)) throw new EmailAlreadyRegisteredError();
+    await this.users.create(user);
+    await this.link(identity);
+    return (await this.users.findById(user.id)) as User;
+  }
+
+  updateLogin(provider: IdentityProvider, providerUserId: string, login: string | null): Promise<void> {
+    const key = identityKey(provider, providerUserId);
+    const identity = this.accounts.identities.get(key);
+    if (identity) this.accounts.identities.set(key, { ...identity, login });
+    return Promise.resolve();
+  }
+
+  private conflicts(identity: LinkedIdentity): boolean {
+    if (this.accounts.identities.has(identityKey(identity.provider, identity.providerUserId))) return true;
+    return [...this.accounts.identities.values()].some((i) => i.userId === identity.userId && i.provider === identity.provider);
+  }
+}

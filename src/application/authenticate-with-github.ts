@@ -1,0 +1,71 @@
+import { emailProblem, normalizeEmail, type Email } from '../domain/email.js';
+import { AccountExistsError, EmailAlreadyRegisteredError, IdentityAlreadyLinkedError, InvalidStateError } from '../domain/errors.js';
+import type { ExternalProfile } from '../domain/identity.js';
+import type { Principal } from '../domain/principal.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { IdGenerator } from '../domain/ports/id-generator.js';
+import type { IdentityRepository } from '../domain/ports/identity-repository.js';
+import type { UserRepository } from '../domain/ports/user-repository.js';
+import { NAME_MAX_CODE_POINTS } from '../domain/user.js';
+
+export interface GithubSignInInput {
+  readonly profile: ExternalProfile;
+  /** Set when the flow was started by POST /auth/github/link from this user's session. */
+  readonly linkToUserId?: string | null;
+}
+
+/**
+ * Decides what a GitHub sign-in means: a linked identity signs its user in; a new identity
+ * creates a user (with GitHub's verified primary email, or none) unless that email already
+ * belongs to an account, which is never taken over; a link flow attaches the identity to the
+ * signed-in user unless another account holds it.
+ */
+export class AuthenticateWithGithub {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly identities: IdentityRepository,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(input: GithubSignInInput): Promise<Principal> {
+    const { profile } = input;
+    const existing = await this.identities.find(profile.provider, profile.providerUserId);
+
+    if (input.linkToUserId) {
+      const user = await this.users.findById(input.linkToUserId);
+      if (!user) throw new InvalidStateError('The account this link was started from no longer exists');
+      if (existing && existing.userId !== user.id) throw new IdentityAlreadyLinkedError();
+      if (!existing) {
+        await this.identities.link({ ...profile, userId: user.id, createdAt: this.clock.now() });
+      }
+      return { userId: user.id };
+    }
+
+    if (existing) {
+      if (existing.login !== profile.login) await this.identities.updateLogin(profile.provider, profile.providerUserId, profile.login);
+      return { userId: existing.userId };
+    }
+
+    const email = profile.verifiedEmail === null ? null : normalizeEmail(profile.verifiedEmail);
+    const usableEmail = email !== null && emailProblem(email) === null ? (email as Email) : null;
+    if (usableEmail && (await this.users.findByEmail(usableEmail))) throw new AccountExistsError();
+    const now = this.clock.now();
+    const userId = this.ids.newId();
+    try {
+      await this.identities.createUserWithIdentity(
+        { id: userId, email: usableEmail, name: profile.name === null ? null : [...profile.name].slice(0, NAME_MAX_CODE_POINTS).join(''), passwordHash: null, createdAt: now },
+        { provider: profile.provider, providerUserId: profile.providerUserId, userId, login: profile.login, createdAt: now },
+      );
+      return { userId };
+    } catch (err) {
+      if (err instanceof EmailAlreadyRegisteredError) throw new AccountExistsError();
+      if (err instanceof IdentityAlreadyLinkedError) {
+        // A concurrent first sign-in of the same identity won the race: sign into its account.
+        const winner = await this.identities.find(profile.provider, profile.providerUserId);
+        if (winner) return { userId: winner.userId };
+      }
+      throw err;
+    }
+  }
+}
