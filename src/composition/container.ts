@@ -70,7 +70,7 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
     useFactory: cached((x) => {
       const redis = x.resolve<Redis | null>(TOKENS.Redis);
       const limiters = redis ? redisLimiters(redis, config.throttle, config.redisKeyPrefix) : memoryLimiters(config.throttle);
-      return new RateLimiterLoginThrottle(limiters.pairs, limiters.ips);
+      return new RateLimiterLoginThrottle(limiters.pairs, limiters.ips, x.resolve<JwtSettings>(TOKENS.JwtSettings).counterKey);
     }),
   });
   c.register(TOKENS.PasswordHasher, { useFactory: cached(() => new BcryptPasswordHasher(config.bcryptCost)) });

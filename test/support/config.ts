@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config/env.js';
 
 export const TEST_ACCESS_SECRET = 'test-access-secret-0123456789-abcdefghij';
@@ -15,3 +16,6 @@ export function testConfig(env: Record<string, string> = {}): Config {
     ...env,
   }).config;
 }
+
+/** The key rate-limit counter digests are made with in tests. */
+export const TEST_COUNTER_KEY = createSecretKey(Buffer.from('test-counter-key-0123456789-abcdefghij'));

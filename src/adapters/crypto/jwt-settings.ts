@@ -17,6 +17,8 @@ export interface JwtSettings {
   readonly refresh: JwtKindSettings;
   /** Signs short-lived browser-flow state (GitHub state and link cookies); derived, never a token key itself. */
   readonly flowKey: KeyObject;
+  /** Keys the digests under which rate-limit counters are stored. */
+  readonly counterKey: KeyObject;
 }
 
 export interface JwtSecrets {
@@ -33,4 +35,5 @@ export const jwtSettings = (secrets: JwtSecrets): JwtSettings => ({
   access: { key: createSecretKey(Buffer.from(secrets.accessSecret, 'utf8')), algorithm: 'HS256', type: 'at+jwt' },
   refresh: { key: createSecretKey(Buffer.from(secrets.refreshSecret, 'utf8')), algorithm: 'HS256', type: 'rt+jwt' },
   flowKey: createSecretKey(createHmac('sha256', secrets.refreshSecret).update('auth-api browser flow state').digest()),
+  counterKey: createSecretKey(createHmac('sha256', secrets.refreshSecret).update('auth-api rate-limit counters').digest()),
 });

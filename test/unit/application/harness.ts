@@ -25,7 +25,7 @@ import { RateLimiterLoginThrottle } from '../../../src/adapters/throttle/rate-li
 import { DomainError, type ErrorCode } from '../../../src/domain/errors.js';
 import type { SessionPolicy } from '../../../src/domain/session.js';
 import type { User } from '../../../src/domain/user.js';
-import { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET } from '../../support/config.js';
+import { TEST_ACCESS_SECRET, TEST_COUNTER_KEY, TEST_REFRESH_SECRET } from '../../support/config.js';
 import { FixedClock } from '../../support/fixed-clock.js';
 
 export const ISSUER = 'auth-api';
@@ -50,7 +50,7 @@ export const hasher = new BcryptPasswordHasher(4);
 export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limits: ThrottleLimits = { maxFailures: 1000, windowSeconds: 900, ipMaxFailures: 10_000 }) {
   const policy: SessionPolicy = { ...DEFAULT_POLICY, ...policyOverrides };
   const limiters = memoryLimiters(limits);
-  const throttle = new RateLimiterLoginThrottle(limiters.pairs, limiters.ips);
+  const throttle = new RateLimiterLoginThrottle(limiters.pairs, limiters.ips, TEST_COUNTER_KEY);
   const passwords = new ThrottledPasswordCheck(hasher, throttle);
   const clock = new FixedClock();
   const users = new InMemoryUserRepository();

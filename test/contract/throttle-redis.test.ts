@@ -1,0 +1,119 @@
+import { TEST_COUNTER_KEY } from '../support/config.js';
+import { expect } from 'chai';
+import { Redis } from 'ioredis';
+import { redisLimiters } from '../../src/adapters/throttle/limiters.js';
+import { RateLimiterLoginThrottle } from '../../src/adapters/throttle/rate-limiter-login-throttle.js';
+import { ServiceUnavailableError } from '../../src/domain/errors.js';
+import type { LoginThrottle } from '../../src/domain/ports/login-throttle.js';
+import { codeOf, rejectionOf } from './builders.js';
+import { loginThrottleContract } from './login-throttle.contract.js';
+import { connectTestRedis, deleteKeysUnder, keysUnder, testRedisUrl, uniqueRedisPrefix, warnRedisSkipped } from '../support/redis.js';
+
+const LIMITS = { maxFailures: 3, windowSeconds: 60, ipMaxFailures: 10 };
+const ATTEMPT = { email: 'someone@example.com', clientIp: '192.0.2.10' };
+
+/** Every port method of a throttle whose store is down rejects with SERVICE_UNAVAILABLE: none lets an attempt through. */
+async function expectFailsClosed(throttle: LoginThrottle): Promise<void> {
+  for (const [method, call] of [
+    ['retryAfter', () => throttle.retryAfter(ATTEMPT)],
+    ['recordFailure', () => throttle.recordFailure(ATTEMPT)],
+    ['recordSuccess', () => throttle.recordSuccess(ATTEMPT)],
+  ] as const) {
+    const err = await rejectionOf(call());
+    expect(err, `${method} rejects with ServiceUnavailableError`).to.be.instanceOf(ServiceUnavailableError);
+    expect(codeOf(err), method).to.equal('SERVICE_UNAVAILABLE');
+    expect((err as Error).message, `${method}: no driver text`).to.not.match(/redis|ECONNREFUSED|6390/i);
+  }
+}
+
+describe(`Redis login throttle (rate-limiter-flexible + ioredis at ${testRedisUrl()})`, function () {
+  const url = testRedisUrl();
+  const runPrefix = uniqueRedisPrefix();
+  let redis: Redis | null = null;
+  let fixtures = 0;
+
+  before(async function () {
+    const connected = await connectTestRedis(url);
+    if (connected.redis === null) {
+      warnRedisSkipped(url, connected.reason);
+      this.skip();
+    }
+    redis = connected.redis;
+  });
+
+  after(async () => {
+    if (!redis) return;
+    await deleteKeysUnder(redis, runPrefix);
+    await redis.quit();
+  });
+
+  loginThrottleContract('RateLimiterLoginThrottle over redisLimiters', (limits) => {
+    const client = redis;
+    if (!client) throw new Error('the test Redis is not connected');
+    // A prefix per fixture: its counters are exactly the keys under it.
+    const prefix = `${runPrefix}${(fixtures++).toString(36)}:`;
+    const { pairs, ips } = redisLimiters(client, limits, prefix);
+    return Promise.resolve({
+      throttle: new RateLimiterLoginThrottle(pairs, ips, TEST_COUNTER_KEY),
+      storedCounters: async () => {
+        const keys = await keysUnder(client, prefix);
+        return Promise.all(keys.map(async (key) => ({ key, ttlMs: await client.pttl(key) })));
+      },
+      teardown: async () => {
+        await deleteKeysUnder(client, prefix);
+      },
+    });
+  });
+
+  describe('keys', () => {
+    it('puts every counter under REDIS_KEY_PREFIX', async () => {
+      const client = redis;
+      if (!client) throw new Error('the test Redis is not connected');
+      const prefix = `${runPrefix}prefixed:`;
+      const { pairs, ips } = redisLimiters(client, LIMITS, prefix);
+      await new RateLimiterLoginThrottle(pairs, ips, TEST_COUNTER_KEY).recordFailure(ATTEMPT);
+
+      const keys = await keysUnder(client, prefix);
+
+      expect(keys).to.have.length(2);
+      for (const key of keys) expect(key.startsWith(prefix), key).to.equal(true);
+    });
+  });
+
+  describe('when Redis cannot be reached (fail closed)', () => {
+    const clients: Redis[] = [];
+    after(() => {
+      for (const client of clients.splice(0)) client.disconnect();
+    });
+
+    /** A client configured as the container configures its own. */
+    const clientOf = (target: string): Redis => {
+      const client = new Redis(target, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+      client.on('error', () => undefined);
+      clients.push(client);
+      return client;
+    };
+
+    it('rejects every call with SERVICE_UNAVAILABLE when nothing listens on the port, never answering 0', async () => {
+      const client = clientOf('redis://127.0.0.1:6390');
+      const { pairs, ips } = redisLimiters(client, LIMITS, `${runPrefix}closed:`);
+
+      await expectFailsClosed(new RateLimiterLoginThrottle(pairs, ips, TEST_COUNTER_KEY));
+    });
+
+    it('rejects every call with SERVICE_UNAVAILABLE once the connection is gone', async () => {
+      const client = clientOf(url);
+      await new Promise<void>((resolve, reject) => {
+        client.once('ready', resolve);
+        client.once('end', () => reject(new Error('the client never became ready')));
+      });
+      const { pairs, ips } = redisLimiters(client, LIMITS, `${runPrefix}gone:`);
+      const throttle = new RateLimiterLoginThrottle(pairs, ips, TEST_COUNTER_KEY);
+      expect(await throttle.retryAfter(ATTEMPT), 'answers while connected').to.equal(0);
+
+      client.disconnect();
+
+      await expectFailsClosed(throttle);
+    });
+  });
+});
