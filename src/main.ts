@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
+import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { pino } from 'pino';
 import { createHttpServer } from './adapters/http/server.js';
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close(() => {
-      db.destroy().then(
+      const redis = container.resolve<Redis | null>(TOKENS.Redis);
+      Promise.all([db.destroy(), redis?.quit()]).then(
         () => process.exit(0),
         () => process.exit(1),
       );

@@ -42,6 +42,14 @@ import { TOKENS } from './tokens.js';
 
 export type Readiness = () => Promise<boolean>;
 
+const isRedisReady = async (redis: Redis): Promise<boolean> => {
+  try {
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  }
+};
+
 /**
  * The whole object graph in one place. Every registration caches per container, so a test's
  * child container that overrides a port (in-memory stores, a fixed clock) gets use cases built
@@ -59,7 +67,8 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
   c.register(TOKENS.Readiness, {
     useFactory: cached((x): Readiness => {
       const db = x.resolve<Knex>(TOKENS.Database);
-      return () => isDatabaseReady(db);
+      const redis = x.resolve<Redis | null>(TOKENS.Redis);
+      return async () => (await isDatabaseReady(db)) && (redis === null || (await isRedisReady(redis)));
     }),
   });
   // Redis only when REDIS_URL is set; then the rate limits (and later more state) live there.
