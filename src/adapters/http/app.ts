@@ -42,7 +42,9 @@ export interface HttpDependencies extends Omit<AuthRouteDependencies, 'guard' | 
 
 /** The Koa application. No passport.initialize(): a token API needs no server sessions. */
 export function createApp(deps: HttpDependencies): Koa {
-  const app = new Koa({ proxy: deps.trustProxy });
+  // Behind a proxy, the client address is the one the proxy appended (the rightmost), not what
+  // the client wrote at the front of X-Forwarded-For: a forged prefix cannot dodge throttling.
+  const app = new Koa({ proxy: deps.trustProxy, maxIpsCount: 1 });
   app.silent = true;
   app.on('error', (err: unknown) => deps.logger.error({ err }, 'response failed'));
   const https = new URL(deps.publicUrl).protocol === 'https:';
@@ -83,6 +85,12 @@ export function createApp(deps: HttpDependencies): Koa {
   app.use(requestId);
   app.use(errorMiddleware(deps.logger));
   app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
+      strictTransportSecurity: https,
+    }),
+  );
+  app.use(
     cors({
       // Exact match only; other origins get no CORS headers at all, so browsers refuse them.
       origin: (ctx) => (allowedOrigins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''),
@@ -91,12 +99,6 @@ export function createApp(deps: HttpDependencies): Koa {
       allowHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token', 'X-Auth-Mode', 'X-Request-Id'],
       exposeHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate'],
       maxAge: 600,
-    }),
-  );
-  app.use(
-    helmet({
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
-      strictTransportSecurity: https,
     }),
   );
   app.use(async (ctx, next) => {
