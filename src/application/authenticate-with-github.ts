@@ -59,11 +59,11 @@ export class AuthenticateWithGithub {
       );
       return { userId };
     } catch (err) {
-      if (err instanceof EmailAlreadyRegisteredError) throw new AccountExistsError();
-      if (err instanceof IdentityAlreadyLinkedError) {
-        // A concurrent first sign-in of the same identity won the race: sign into its account.
+      if (err instanceof EmailAlreadyRegisteredError || err instanceof IdentityAlreadyLinkedError) {
+        // A concurrent first sign-in of the same identity may have won the race: sign into its account.
         const winner = await this.identities.find(profile.provider, profile.providerUserId);
         if (winner) return { userId: winner.userId };
+        if (err instanceof EmailAlreadyRegisteredError) throw new AccountExistsError();
       }
       throw err;
     }

@@ -17,6 +17,8 @@ export interface TestApp {
   readonly url: string;
   readonly config: Config;
   readonly container: DependencyContainer;
+  /** The in-memory tables, when persistence is 'memory'. */
+  readonly accounts: InMemoryAccounts | null;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,8 @@ export interface TestAppOptions {
   readonly readiness?: Readiness;
   /** Extra registrations on the child container before the app is built. */
   readonly override?: (container: DependencyContainer) => void;
+  /** Listen on this port (default: an ephemeral one). */
+  readonly port?: number;
 }
 
 /** The real Koa app, built by buildContainer, listening on an ephemeral loopback port. */
@@ -37,8 +41,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const config = testConfig(options.env);
   const parent = buildContainer(config, pino({ level: 'silent' }));
   const container = parent.createChildContainer();
+  let accounts: InMemoryAccounts | null = null;
   if ((options.persistence ?? 'memory') === 'memory') {
-    const accounts = new InMemoryAccounts();
+    accounts = new InMemoryAccounts();
     container.register(TOKENS.UserRepository, { useValue: new InMemoryUserRepository(accounts) });
     container.register(TOKENS.IdentityRepository, { useValue: new InMemoryIdentityRepository(accounts) });
     container.register(TOKENS.TokenStore, { useValue: new InMemoryTokenStore() });
@@ -48,13 +53,20 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (options.readiness) container.register(TOKENS.Readiness, { useValue: options.readiness });
   options.override?.(container);
 
-  const server: Server = createHttpServer(buildHttpApp(container)).listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const server: Server = createHttpServer(buildHttpApp(container));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     config,
     container,
+    accounts,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

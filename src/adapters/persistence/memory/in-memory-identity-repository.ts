@@ -26,14 +26,16 @@ export class InMemoryIdentityRepository implements IdentityRepository {
     return Promise.resolve();
   }
 
-  async createUserWithIdentity(user: NewUser, identity: LinkedIdentity): Promise<User> {
-    // Checked before either write, so a failure leaves neither behind.
-    if (this.conflicts(identity)) throw new IdentityAlreadyLinkedError();
+  createUserWithIdentity(user: NewUser, identity: LinkedIdentity): Promise<User> {
+    // Every check, then every write, with no await in between: both or neither, even when calls overlap.
+    if (this.accounts.users.has(user.id)) return Promise.reject(new Error(`duplicate user id ${user.id}`));
+    if (this.conflicts(identity)) return Promise.reject(new IdentityAlreadyLinkedError());
     const emailKey = user.email?.toLowerCase();
-    if (emailKey !== undefined && this.accounts.userIdByEmail.has(emailKey)) throw new EmailAlreadyRegisteredError();
-    await this.users.create(user);
-    await this.link(identity);
-    return (await this.users.findById(user.id)) as User;
+    if (emailKey !== undefined && this.accounts.userIdByEmail.has(emailKey)) return Promise.reject(new EmailAlreadyRegisteredError());
+    this.accounts.users.set(user.id, { ...user, createdAt: new Date(user.createdAt) });
+    if (emailKey !== undefined) this.accounts.userIdByEmail.set(emailKey, user.id);
+    this.accounts.identities.set(identityKey(identity.provider, identity.providerUserId), copy(identity));
+    return this.users.findById(user.id) as Promise<User>;
   }
 
   updateLogin(provider: IdentityProvider, providerUserId: string, login: string | null): Promise<void> {

@@ -1,0 +1,37 @@
+import { KnexIdentityRepository } from '../../src/adapters/persistence/knex/knex-identity-repository.js';
+import { KnexUserRepository } from '../../src/adapters/persistence/knex/knex-user-repository.js';
+import { mysqlTestDatabase, mysqlUrl, warnMysqlSkipped, type TestDatabase } from '../support/databases.js';
+import { identityRepositoryContract } from './identity-repository.contract.js';
+
+describe('knex identity adapters on MySQL/MariaDB', () => {
+  let database: TestDatabase | undefined;
+
+  if (mysqlUrl() === null) {
+    // Reported as pending, never as a silent pass.
+    before(function () {
+      warnMysqlSkipped();
+      this.skip();
+    });
+  } else {
+    // One database (auth_test_<random>) for this file, emptied before each test.
+    before(async () => {
+      database = await mysqlTestDatabase();
+    });
+    after(async () => {
+      await database?.close();
+    });
+  }
+
+  identityRepositoryContract('KnexIdentityRepository + KnexUserRepository on MySQL', async () => {
+    if (!database) throw new Error('the MySQL test database is not open');
+    const { db } = database;
+    await db('identities').del();
+    await db('sessions').del();
+    await db('users').del();
+    return {
+      users: new KnexUserRepository(db),
+      identities: new KnexIdentityRepository(db),
+      teardown: () => Promise.resolve(),
+    };
+  });
+});
