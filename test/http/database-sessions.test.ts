@@ -1,9 +1,7 @@
 import { expect } from 'chai';
-import type { Knex } from 'knex';
-import { migrateToLatest } from '../../src/adapters/persistence/knex/database.js';
-import { TOKENS } from '../../src/composition/tokens.js';
-import { startTestApp, type TestApp } from '../support/app.js';
-import { mysqlTestDatabase, mysqlUrl, warnMysqlSkipped, type TestDatabase } from '../support/databases.js';
+import type { TestApp } from '../support/app.js';
+import { DATABASE_BACKENDS } from '../support/backends.js';
+import { warnMysqlSkipped } from '../support/databases.js';
 import { FixedClock } from '../support/fixed-clock.js';
 import { bearer, call, GOOD_PASSWORD, register, uniqueEmail, type ApiResponse } from '../support/http.js';
 import {
@@ -20,48 +18,6 @@ import {
 } from './helpers.js';
 
 /** Sessions, logout-all, password change and cookie mode on the knex adapters (API.md "A session ends"). */
-
-interface Backend {
-  readonly name: string;
-  readonly available: () => boolean;
-  /** Starts the app on a fresh, migrated database of this kind. */
-  start(clock: FixedClock): Promise<{ app: TestApp; stop(): Promise<void> }>;
-}
-
-const appDatabase = (app: TestApp) => app.container.resolve<Knex>(TOKENS.Database);
-
-const sqlite: Backend = {
-  name: 'SQLite (in memory)',
-  available: () => true,
-  async start(clock) {
-    const app = await startTestApp({ persistence: 'database', env: { DATABASE_URL: 'sqlite::memory:' }, clock });
-    await migrateToLatest(appDatabase(app));
-    return {
-      app,
-      stop: async () => {
-        await app.close();
-        await appDatabase(app).destroy();
-      },
-    };
-  },
-};
-
-const mysql: Backend = {
-  name: 'MySQL/MariaDB (TEST_MYSQL_URL)',
-  available: () => mysqlUrl() !== null,
-  async start(clock) {
-    const db: TestDatabase = await mysqlTestDatabase();
-    const app = await startTestApp({ persistence: 'database', env: { DATABASE_URL: db.url }, clock });
-    return {
-      app,
-      stop: async () => {
-        await app.close();
-        await appDatabase(app).destroy();
-        await db.close();
-      },
-    };
-  },
-};
 
 interface SessionView {
   id: string;
@@ -108,7 +64,7 @@ class CookieJar {
   }
 }
 
-for (const backend of [sqlite, mysql]) {
+for (const backend of DATABASE_BACKENDS) {
   describe(`sessions on ${backend.name}`, function () {
     this.timeout(20_000);
 
@@ -121,7 +77,7 @@ for (const backend of [sqlite, mysql]) {
         this.skip();
       }
       clock = new FixedClock(new Date());
-      ({ app, stop } = await backend.start(clock));
+      ({ app, stop } = await backend.start({ clock }));
     });
     after(async () => {
       if (stop) await stop();

@@ -1,9 +1,7 @@
 import { expect } from 'chai';
-import type { Knex } from 'knex';
-import { migrateToLatest } from '../../src/adapters/persistence/knex/database.js';
-import { TOKENS } from '../../src/composition/tokens.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { mysqlTestDatabase, mysqlUrl, warnMysqlSkipped, type TestDatabase } from '../support/databases.js';
+import { appDatabase, DATABASE_BACKENDS } from '../support/backends.js';
+import { warnMysqlSkipped } from '../support/databases.js';
 import { FixedClock } from '../support/fixed-clock.js';
 import { call, GOOD_PASSWORD, uniqueEmail } from '../support/http.js';
 import {
@@ -18,49 +16,7 @@ import {
   type TokenAnswer,
 } from './helpers.js';
 
-interface Backend {
-  readonly name: string;
-  /** Starts the app on this database (migrated); `env` is added to the test environment. */
-  start(options: { clock?: FixedClock; env?: Record<string, string> }): Promise<{ app: TestApp; stop(): Promise<void> }>;
-  readonly available: () => boolean;
-}
-
-const appDatabase = (app: TestApp) => app.container.resolve<Knex>(TOKENS.Database);
-
-const sqlite: Backend = {
-  name: 'SQLite (in memory)',
-  available: () => true,
-  async start({ clock, env = {} }) {
-    const app = await startTestApp({ persistence: 'database', env: { DATABASE_URL: 'sqlite::memory:', ...env }, ...(clock ? { clock } : {}) });
-    await migrateToLatest(appDatabase(app));
-    return {
-      app,
-      stop: async () => {
-        await app.close();
-        await appDatabase(app).destroy();
-      },
-    };
-  },
-};
-
-const mysql: Backend = {
-  name: 'MySQL/MariaDB (TEST_MYSQL_URL)',
-  available: () => mysqlUrl() !== null,
-  async start({ clock, env = {} }) {
-    const db: TestDatabase = await mysqlTestDatabase();
-    const app = await startTestApp({ persistence: 'database', env: { DATABASE_URL: db.url, ...env }, ...(clock ? { clock } : {}) });
-    return {
-      app,
-      stop: async () => {
-        await app.close();
-        await appDatabase(app).destroy();
-        await db.close();
-      },
-    };
-  },
-};
-
-for (const backend of [sqlite, mysql]) {
+for (const backend of DATABASE_BACKENDS) {
   describe(`end to end on ${backend.name}`, function () {
     this.timeout(20_000);
 

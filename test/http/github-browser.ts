@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { ApiResponse } from '../support/http.js';
+import { expiryOf, parseSetCookie, setCookiesOf, type SetCookie } from './web-client.js';
 import { WEB_APP_URL, type GithubStandIn, type GithubTestApp } from '../support/github-stand-in.js';
 
 /**
@@ -16,27 +17,8 @@ export interface StoredCookie {
   readonly attributes: ReadonlyMap<string, string | true>;
 }
 
-export interface ParsedSetCookie {
-  readonly name: string;
-  readonly value: string;
-  /** Attribute names lower-cased; a flag (Secure, HttpOnly) maps to true. */
-  readonly attributes: ReadonlyMap<string, string | true>;
-  readonly raw: string;
-}
-
-export function parseSetCookie(raw: string): ParsedSetCookie {
-  const [pair = '', ...rest] = raw.split(';');
-  const eq = pair.indexOf('=');
-  const attributes = new Map<string, string | true>();
-  for (const part of rest) {
-    const at = part.indexOf('=');
-    if (at < 0) attributes.set(part.trim().toLowerCase(), true);
-    else attributes.set(part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim());
-  }
-  return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attributes, raw };
-}
-
-export const setCookiesOf = (res: { headers: Headers }): ParsedSetCookie[] => res.headers.getSetCookie().map(parseSetCookie);
+export type ParsedSetCookie = SetCookie;
+export { expiryOf, parseSetCookie, setCookiesOf };
 
 /** The one Set-Cookie of this name in an answer, or undefined. */
 export function setCookieNamed(res: { headers: Headers }, name: string): ParsedSetCookie | undefined {
@@ -45,18 +27,6 @@ export function setCookieNamed(res: { headers: Headers }, name: string): ParsedS
   return found[0];
 }
 
-const attr = (c: { attributes: ReadonlyMap<string, string | true> }, name: string): string | undefined => {
-  const v = c.attributes.get(name);
-  return typeof v === 'string' ? v : undefined;
-};
-
-/** When the browser drops the cookie, in epoch ms: Max-Age wins over Expires; null for a session cookie. */
-export function expiryOf(c: { attributes: ReadonlyMap<string, string | true> }, now = Date.now()): number | null {
-  const maxAge = attr(c, 'max-age');
-  if (maxAge !== undefined) return now + Number(maxAge) * 1000;
-  const expires = attr(c, 'expires');
-  return expires === undefined ? null : new Date(expires).getTime();
-}
 
 export const isExpiring = (c: ParsedSetCookie): boolean => c.value === '' || (expiryOf(c) ?? Infinity) <= Date.now();
 
@@ -203,7 +173,8 @@ export class Browser {
 
   private take(url: URL, res: ApiResponse): void {
     for (const c of setCookiesOf(res)) {
-      const path = attr(c, 'path') ?? defaultPath(url.pathname);
+      const declared = c.attributes.get('path');
+      const path = typeof declared === 'string' ? declared : defaultPath(url.pathname);
       this.cookies = this.cookies.filter((k) => !(k.name === c.name && k.host === url.hostname && k.path === path));
       if (isExpiring(c)) continue;
       // Max-Age is relative: store the absolute expiry so later checks see it shrink.

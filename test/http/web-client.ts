@@ -35,7 +35,7 @@ export function parseSetCookie(raw: string): SetCookie {
   return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attributes, raw };
 }
 
-export const setCookiesOf = (res: ApiResponse): SetCookie[] => res.headers.getSetCookie().map(parseSetCookie);
+export const setCookiesOf = (res: { readonly headers: Headers }): SetCookie[] => res.headers.getSetCookie().map(parseSetCookie);
 
 /** The one Set-Cookie of this name in the answer (two would leave the browser's state to chance). */
 export function theSetCookie(res: ApiResponse, name: string): SetCookie {
@@ -44,13 +44,13 @@ export function theSetCookie(res: ApiResponse, name: string): SetCookie {
   return found[0] as SetCookie;
 }
 
-const text = (c: SetCookie, attribute: string): string | undefined => {
+const text = (c: Pick<SetCookie, 'attributes'>, attribute: string): string | undefined => {
   const v = c.attributes.get(attribute);
   return typeof v === 'string' ? v : undefined;
 };
 
 /** When the browser drops the cookie: Max-Age wins over Expires (RFC 6265 §5.3); null for a session cookie. */
-export function expiryOf(c: SetCookie, now = Date.now()): number | null {
+export function expiryOf(c: Pick<SetCookie, 'attributes'>, now = Date.now()): number | null {
   const maxAge = text(c, 'max-age');
   if (maxAge !== undefined) return now + Number(maxAge) * 1000;
   const expires = text(c, 'expires');
