@@ -1,5 +1,5 @@
 import { emailProblem, normalizeEmail, type Email } from '../domain/email.js';
-import { AccountExistsError, EmailAlreadyRegisteredError, IdentityAlreadyLinkedError, InvalidStateError } from '../domain/errors.js';
+import { AccountExistsError, EmailAlreadyRegisteredError, IdentityAlreadyLinkedError, InvalidStateError, UserNotFoundError } from '../domain/errors.js';
 import type { ExternalProfile } from '../domain/identity.js';
 import type { Principal } from '../domain/principal.js';
 import type { Clock } from '../domain/ports/clock.js';
@@ -37,7 +37,12 @@ export class AuthenticateWithGithub {
       if (!user) throw new InvalidStateError('The account this link was started from no longer exists');
       if (existing && existing.userId !== user.id) throw new IdentityAlreadyLinkedError();
       if (!existing) {
-        await this.identities.link({ ...profile, userId: user.id, createdAt: this.clock.now() });
+        try {
+          await this.identities.link({ ...profile, userId: user.id, createdAt: this.clock.now() });
+        } catch (err) {
+          if (err instanceof UserNotFoundError) throw new InvalidStateError('The account this link was started from no longer exists');
+          throw err;
+        }
       }
       return { userId: user.id };
     }

@@ -30,6 +30,8 @@ import { JwtTokenIssuer } from '../adapters/crypto/jwt-token-issuer.js';
 import { jwtSettings, type JwtSettings } from '../adapters/crypto/jwt-settings.js';
 import { createApp } from '../adapters/http/app.js';
 import { createDatabase, isDatabaseReady } from '../adapters/persistence/knex/database.js';
+import { CachingIdentityRepository, CachingUserRepository, UserCache } from '../adapters/persistence/cache/caching-accounts.js';
+import { CachingTokenStore } from '../adapters/persistence/cache/caching-token-store.js';
 import { KnexIdentityRepository } from '../adapters/persistence/knex/knex-identity-repository.js';
 import { KnexTokenStore } from '../adapters/persistence/knex/knex-token-store.js';
 import { KnexUserRepository } from '../adapters/persistence/knex/knex-user-repository.js';
@@ -61,9 +63,29 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
   c.register(TOKENS.Logger, { useValue: logger });
 
   c.register(TOKENS.Database, { useFactory: cached(() => createDatabase(config.databaseUrl)) });
-  c.register(TOKENS.UserRepository, { useFactory: cached((x) => new KnexUserRepository(x.resolve<Knex>(TOKENS.Database))) });
-  c.register(TOKENS.IdentityRepository, { useFactory: cached((x) => new KnexIdentityRepository(x.resolve<Knex>(TOKENS.Database))) });
-  c.register(TOKENS.TokenStore, { useFactory: cached((x) => new KnexTokenStore(x.resolve<Knex>(TOKENS.Database))) });
+  // Reads on the hot path (the session check and the user of every authenticated request) may be
+  // served from memory for CACHE_TTL_MS; writes through this instance invalidate at once.
+  const cacheOptions = { max: 50_000, ttlMs: config.cacheTtlMs };
+  const caching = config.cacheTtlMs > 0;
+  c.register(TOKENS.UserCache, { useFactory: cached(() => new UserCache(cacheOptions)) });
+  c.register(TOKENS.UserRepository, {
+    useFactory: cached((x) => {
+      const repository = new KnexUserRepository(x.resolve<Knex>(TOKENS.Database));
+      return caching ? new CachingUserRepository(repository, x.resolve<UserCache>(TOKENS.UserCache)) : repository;
+    }),
+  });
+  c.register(TOKENS.IdentityRepository, {
+    useFactory: cached((x) => {
+      const repository = new KnexIdentityRepository(x.resolve<Knex>(TOKENS.Database));
+      return caching ? new CachingIdentityRepository(repository, x.resolve<UserCache>(TOKENS.UserCache)) : repository;
+    }),
+  });
+  c.register(TOKENS.TokenStore, {
+    useFactory: cached((x) => {
+      const store = new KnexTokenStore(x.resolve<Knex>(TOKENS.Database));
+      return caching ? new CachingTokenStore(store, cacheOptions) : store;
+    }),
+  });
   c.register(TOKENS.Readiness, {
     useFactory: cached((x): Readiness => {
       const db = x.resolve<Knex>(TOKENS.Database);

@@ -5,6 +5,7 @@ export const TOKENS = {
   Database: Symbol('Database'),
   UserRepository: Symbol('UserRepository'),
   IdentityRepository: Symbol('IdentityRepository'),
+  UserCache: Symbol('UserCache'),
   TokenStore: Symbol('TokenStore'),
   PasswordHasher: Symbol('PasswordHasher'),
   TokenIssuer: Symbol('TokenIssuer'),

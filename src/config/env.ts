@@ -43,6 +43,8 @@ export interface Config {
   readonly webAppUrl: string;
   readonly github: GithubConfig | null;
   readonly logLevel: string;
+  /** How long an instance may serve sessions and users from memory (0: never). */
+  readonly cacheTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -112,6 +114,7 @@ const schema = z.object({
   GITHUB_AUTHORIZE_URL: httpUrl.default('https://github.com/login/oauth/authorize'),
   GITHUB_TOKEN_URL: httpUrl.default('https://github.com/login/oauth/access_token'),
   GITHUB_API_URL: httpUrl.default('https://api.github.com'),
+  CACHE_TTL_MS: optional.pipe(z.string().regex(/^\d+$/, 'must be a whole number of milliseconds from 0 to 60000').transform(Number).pipe(z.number().max(60_000, 'must be at most 60000')).optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -222,6 +225,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       webAppUrl: e.WEB_APP_URL ?? e.PUBLIC_URL,
       github,
       logLevel: e.LOG_LEVEL,
+      // One process owns a SQLite file, so its own invalidations are the whole truth; with a shared
+      // MySQL another instance may end a session, so there the cache stays off unless asked for.
+      cacheTtlMs: e.CACHE_TTL_MS ?? (e.DATABASE_URL.startsWith('sqlite:') ? 1000 : 0),
     },
   };
 }

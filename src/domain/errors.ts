@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'ACCOUNT_EXISTS'
   | 'ALREADY_LINKED'
   | 'INVALID_STATE'
+  | 'USER_NOT_FOUND'
   | 'SERVICE_UNAVAILABLE';
 
 export interface FieldProblem {
@@ -107,6 +108,14 @@ export class InvalidStateError extends DomainError {
   readonly code = 'INVALID_STATE';
   constructor(reason = 'The sign-in flow is no longer valid') {
     super(reason);
+  }
+}
+
+/** The account an operation names does not exist (any more). */
+export class UserNotFoundError extends DomainError {
+  readonly code = 'USER_NOT_FOUND';
+  constructor() {
+    super('No such account');
   }
 }
 

@@ -32,6 +32,7 @@ const PROBLEMS: Record<ProblemCode, { readonly status: number; readonly title: s
   ACCOUNT_EXISTS: { status: 409, title: 'Account exists' },
   ALREADY_LINKED: { status: 409, title: 'Already linked' },
   INVALID_STATE: { status: 400, title: 'Invalid state' },
+  USER_NOT_FOUND: { status: 404, title: 'Account not found' },
   GITHUB_NOT_CONFIGURED: { status: 404, title: 'GitHub sign-in is not configured' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },

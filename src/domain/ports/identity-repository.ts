@@ -4,7 +4,7 @@ import type { NewUser, User } from '../user.js';
 export interface IdentityRepository {
   /** The identity with this provider user id, or null. */
   find(provider: IdentityProvider, providerUserId: string): Promise<LinkedIdentity | null>;
-  /** Links an identity to an existing user; throws IdentityAlreadyLinkedError when the identity, or a same-provider identity of the user, is linked already. */
+  /** Links an identity to an existing user; throws IdentityAlreadyLinkedError when the identity, or a same-provider identity of the user, is linked already, and UserNotFoundError when the user does not exist. */
   link(identity: LinkedIdentity): Promise<void>;
   /** Creates the user and links the identity atomically (both or neither); throws EmailAlreadyRegisteredError or IdentityAlreadyLinkedError. */
   createUserWithIdentity(user: NewUser, identity: LinkedIdentity): Promise<User>;

@@ -16,6 +16,11 @@ export const isDuplicateKey = (err: unknown): boolean => {
   return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 };
 
+export const isMissingReference = (err: unknown): boolean => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ER_NO_REFERENCED_ROW_2' || code === 'ER_NO_REFERENCED_ROW' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+};
+
 /** Driver errors that mean "the database is not reachable now", translated so no driver text leaks. */
 export function translateDatabaseError(err: unknown): unknown {
   const code = (err as { code?: unknown } | null)?.code;

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import { EmailAlreadyRegisteredError, IdentityAlreadyLinkedError } from '../../../domain/errors.js';
+import { EmailAlreadyRegisteredError, IdentityAlreadyLinkedError, UserNotFoundError } from '../../../domain/errors.js';
 import type { IdentityProvider, LinkedIdentity } from '../../../domain/identity.js';
 import type { IdentityRepository } from '../../../domain/ports/identity-repository.js';
 import type { NewUser, User } from '../../../domain/user.js';
-import { isDuplicateKey, query, translateDatabaseError } from './errors.js';
+import { isDuplicateKey, isMissingReference, query, translateDatabaseError } from './errors.js';
 import { KnexUserRepository } from './knex-user-repository.js';
 import { identityToRow, rowToIdentity, type IdentityRow } from './rows.js';
 
@@ -22,6 +22,7 @@ export class KnexIdentityRepository implements IdentityRepository {
       await db<IdentityRow>('identities').insert(identityToRow(identity));
     } catch (err) {
       if (isDuplicateKey(err)) throw new IdentityAlreadyLinkedError();
+      if (isMissingReference(err)) throw new UserNotFoundError();
       throw translateDatabaseError(err);
     }
   }

@@ -1,4 +1,4 @@
-import { EmailAlreadyRegisteredError, IdentityAlreadyLinkedError } from '../../../domain/errors.js';
+import { EmailAlreadyRegisteredError, IdentityAlreadyLinkedError, UserNotFoundError } from '../../../domain/errors.js';
 import type { IdentityProvider, LinkedIdentity } from '../../../domain/identity.js';
 import type { IdentityRepository } from '../../../domain/ports/identity-repository.js';
 import type { NewUser, User } from '../../../domain/user.js';
@@ -20,7 +20,7 @@ export class InMemoryIdentityRepository implements IdentityRepository {
   }
 
   link(identity: LinkedIdentity): Promise<void> {
-    if (!this.accounts.users.has(identity.userId)) return Promise.reject(new Error(`no user ${identity.userId}`));
+    if (!this.accounts.users.has(identity.userId)) return Promise.reject(new UserNotFoundError());
     if (this.conflicts(identity)) return Promise.reject(new IdentityAlreadyLinkedError());
     this.accounts.identities.set(identityKey(identity.provider, identity.providerUserId), copy(identity));
     return Promise.resolve();

@@ -1,0 +1,82 @@
+import type { Email } from '../../../domain/email.js';
+import type { IdentityProvider, LinkedIdentity } from '../../../domain/identity.js';
+import type { IdentityRepository } from '../../../domain/ports/identity-repository.js';
+import type { UserRepository } from '../../../domain/ports/user-repository.js';
+import type { NewUser, User } from '../../../domain/user.js';
+import { ReadThroughCache, type ReadThroughCacheOptions } from './read-through-cache.js';
+
+const copy = (u: User): User => ({ ...u, createdAt: new Date(u.createdAt) });
+
+/** Users by id, cached; the user and identity repositories below invalidate it on every write. */
+export class UserCache extends ReadThroughCache<User> {
+  constructor(options: ReadThroughCacheOptions) {
+    super(options, copy);
+  }
+}
+
+/** `findById` from memory for a short while (GET /auth/me loads the user on every call). */
+export class CachingUserRepository implements UserRepository {
+  constructor(
+    private readonly inner: UserRepository,
+    private readonly cache: UserCache,
+  ) {}
+
+  create(user: NewUser): Promise<User> {
+    this.cache.invalidate(user.id);
+    return this.inner.create(user);
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.cache.get(id, () => this.inner.findById(id));
+  }
+
+  // By email is how sign-in finds an account: always asked of the store.
+  findByEmail(email: Email): Promise<User | null> {
+    return this.inner.findByEmail(email);
+  }
+
+  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+    this.cache.invalidate(id);
+    try {
+      await this.inner.updatePasswordHash(id, passwordHash);
+    } finally {
+      this.cache.invalidate(id);
+    }
+  }
+}
+
+/** Identity writes change a user's `githubLogin`: they invalidate that user's cached copy. */
+export class CachingIdentityRepository implements IdentityRepository {
+  constructor(
+    private readonly inner: IdentityRepository,
+    private readonly cache: UserCache,
+  ) {}
+
+  find(provider: IdentityProvider, providerUserId: string): Promise<LinkedIdentity | null> {
+    return this.inner.find(provider, providerUserId);
+  }
+
+  async link(identity: LinkedIdentity): Promise<void> {
+    this.cache.invalidate(identity.userId);
+    try {
+      await this.inner.link(identity);
+    } finally {
+      this.cache.invalidate(identity.userId);
+    }
+  }
+
+  async createUserWithIdentity(user: NewUser, identity: LinkedIdentity): Promise<User> {
+    this.cache.invalidate(user.id);
+    return this.inner.createUserWithIdentity(user, identity);
+  }
+
+  async updateLogin(provider: IdentityProvider, providerUserId: string, login: string | null): Promise<void> {
+    const identity = await this.inner.find(provider, providerUserId);
+    if (identity) this.cache.invalidate(identity.userId);
+    try {
+      await this.inner.updateLogin(provider, providerUserId, login);
+    } finally {
+      if (identity) this.cache.invalidate(identity.userId);
+    }
+  }
+}

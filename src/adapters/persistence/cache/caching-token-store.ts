@@ -1,0 +1,69 @@
+import type { TokenStore } from '../../../domain/ports/token-store.js';
+import type { Session } from '../../../domain/session.js';
+import { ReadThroughCache, type ReadThroughCacheOptions } from './read-through-cache.js';
+
+const copy = (s: Session): Session => ({
+  ...s,
+  createdAt: new Date(s.createdAt),
+  lastUsedAt: new Date(s.lastUsedAt),
+  expiresAt: new Date(s.expiresAt),
+  rotatedAt: s.rotatedAt && new Date(s.rotatedAt),
+  endedAt: s.endedAt && new Date(s.endedAt),
+});
+
+/**
+ * Serves `find` from memory for a short while, so the per-request "is this session still live?"
+ * check costs no database round trip. Every write made through this instance invalidates at
+ * once, so a session ended here is refused here on the very next request. Other instances see it
+ * within the TTL unless something tells them sooner: use it where one instance owns the store.
+ */
+export class CachingTokenStore implements TokenStore {
+  private readonly cache: ReadThroughCache<Session>;
+
+  constructor(
+    private readonly inner: TokenStore,
+    options: ReadThroughCacheOptions,
+  ) {
+    this.cache = new ReadThroughCache(options, copy);
+  }
+
+  create(session: Session): Promise<void> {
+    this.cache.invalidate(session.id);
+    return this.inner.create(session);
+  }
+
+  find(id: string): Promise<Session | null> {
+    return this.cache.get(id, () => this.inner.find(id));
+  }
+
+  async rotate(id: string, from: string, to: string, at: Date): Promise<boolean> {
+    this.cache.invalidate(id);
+    try {
+      return await this.inner.rotate(id, from, to, at);
+    } finally {
+      this.cache.invalidate(id);
+    }
+  }
+
+  async end(id: string, at: Date): Promise<boolean> {
+    this.cache.invalidate(id);
+    try {
+      return await this.inner.end(id, at);
+    } finally {
+      this.cache.invalidate(id);
+    }
+  }
+
+  async endAllForUser(userId: string, at: Date, exceptId?: string): Promise<number> {
+    this.cache.invalidateWhere((s) => s.userId === userId);
+    try {
+      return await this.inner.endAllForUser(userId, at, exceptId);
+    } finally {
+      this.cache.invalidateWhere((s) => s.userId === userId);
+    }
+  }
+
+  listLive(userId: string, now: Date): Promise<Session[]> {
+    return this.inner.listLive(userId, now);
+  }
+}

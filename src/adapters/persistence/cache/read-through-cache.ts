@@ -1,0 +1,46 @@
+import { LRUCache } from 'lru-cache';
+
+export interface ReadThroughCacheOptions {
+  /** How many entries stay in memory. */
+  readonly max: number;
+  /** How long an entry may be served without asking the store again, in ms. */
+  readonly ttlMs: number;
+}
+
+/**
+ * A bounded, short-lived read-through cache with write invalidation. A read that raced with a
+ * write never fills the cache (a generation counter), so an invalidation can't be undone by a
+ * slower read that started before it.
+ */
+export class ReadThroughCache<V extends object> {
+  private readonly entries: LRUCache<string, V>;
+  private generation = 0;
+
+  constructor(
+    options: ReadThroughCacheOptions,
+    private readonly clone: (value: V) => V,
+  ) {
+    this.entries = new LRUCache<string, V>({ max: options.max, ttl: options.ttlMs, ttlAutopurge: false });
+  }
+
+  async get(key: string, load: () => Promise<V | null>): Promise<V | null> {
+    const hit = this.entries.get(key);
+    if (hit) return this.clone(hit);
+    const generation = this.generation;
+    const value = await load();
+    if (value && generation === this.generation) this.entries.set(key, this.clone(value));
+    return value;
+  }
+
+  /** Forgets one key, and stops every read in flight from filling the cache. */
+  invalidate(key: string): void {
+    this.generation += 1;
+    this.entries.delete(key);
+  }
+
+  /** Forgets every key the predicate picks. */
+  invalidateWhere(pick: (value: V) => boolean): void {
+    this.generation += 1;
+    for (const [key, value] of this.entries.entries()) if (pick(value)) this.entries.delete(key);
+  }
+}
