@@ -16,6 +16,7 @@ import { requestId } from './request-id.js';
 import { authRoutes, type AuthRouteDependencies } from './routes/auth-routes.js';
 import { githubRoutes } from './routes/github-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
 import { webRoutes } from './routes/web-routes.js';
 import { githubStrategy } from './strategies/github.js';
 import { CookieStateStore } from './strategies/github-state-store.js';
@@ -107,7 +108,7 @@ export function createApp(deps: HttpDependencies): Koa {
     await next();
   });
   app.use(jsonBody);
-  for (const router of [health, web, github, auth]) {
+  for (const router of [health, metricsRoutes(), web, github, auth]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
