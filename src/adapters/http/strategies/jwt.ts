@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Strategy as JwtStrategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
 import type { AuthenticateAccessToken } from '../../../application/authenticate-access-token.js';
 import { DomainError, InvalidTokenError } from '../../../domain/errors.js';
@@ -33,6 +34,59 @@ export const tokenStrategy = <P>(
     );
   });
 
+/** How long a verified access token's claims are remembered at most (its own `exp` comes first). */
+const REMEMBER_MS = 5 * 60_000;
+
+type Done = (err: unknown, user?: unknown, info?: unknown) => void;
+
+/**
+ * passport-jwt for access tokens that remembers, for a bounded time and number, which exact token
+ * strings it has already verified. The key is the whole token, signature included, so nothing
+ * unverified can ever hit; `exp` is checked again on every hit; and the session is still checked
+ * by the use case on every request. A client sending the same token repeatedly (every API call
+ * until it expires) then pays the HMAC, base64 and JSON work once.
+ */
+class RememberingJwtStrategy extends JwtStrategy {
+  private readonly remembered = new LRUCache<string, VerifiedClaims>({ max: 20_000, ttl: REMEMBER_MS });
+
+  constructor(
+    options: StrategyOptionsWithoutRequest,
+    private readonly kind: JwtKindSettings,
+    private readonly extract: (req: unknown) => string | null,
+    private readonly onClaims: (claims: VerifiedClaims) => Promise<unknown>,
+  ) {
+    super({ ...options, passReqToCallback: true } as never, ((req: unknown, decoded: unknown, done: Done) => {
+      const claims = readClaims(decoded, this.kind);
+      if (!claims) return done(null, false, new InvalidTokenError());
+      const token = this.extract(req);
+      const exp = (decoded as { payload?: { exp?: unknown } }).payload?.exp;
+      if (token && typeof exp === 'number') this.remember(token, claims, exp * 1000);
+      this.finish(claims, done);
+    }) as never);
+  }
+
+  override authenticate(req: Parameters<JwtStrategy['authenticate']>[0], options?: object): void {
+    const token = this.extract(req);
+    const claims = token === null ? undefined : this.remembered.get(token);
+    if (!claims) return super.authenticate(req, options);
+    this.finish(claims, (err, user, info) => (err ? this.error(err as Error) : user ? this.success(user) : this.fail(info, 401)));
+  }
+
+  private remember(token: string, claims: VerifiedClaims, expiresAtMs: number): void {
+    const ttl = Math.min(REMEMBER_MS, expiresAtMs - Date.now());
+    if (ttl > 0) this.remembered.set(token, claims, { ttl });
+  }
+
+  private finish(claims: VerifiedClaims, done: Done): void {
+    this.onClaims(claims).then(
+      (principal) => done(null, principal),
+      (err: unknown) => (err instanceof DomainError ? done(null, false, err) : done(err)),
+    );
+  }
+}
+
 /** `jwt`: an access token from `Authorization: Bearer` or the `access_token` cookie, accepted while its session lives. */
-export const jwtStrategy = (settings: JwtSettings, authenticate: AuthenticateAccessToken) =>
-  tokenStrategy(verifyOptions(settings, settings.access, extractor(presentedAccessToken)), settings.access, (claims) => authenticate.execute(claims));
+export const jwtStrategy = (settings: JwtSettings, authenticate: AuthenticateAccessToken) => {
+  const extract = extractor(presentedAccessToken);
+  return new RememberingJwtStrategy(verifyOptions(settings, settings.access, extract), settings.access, extract, (claims) => authenticate.execute(claims));
+};
