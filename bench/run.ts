@@ -440,6 +440,10 @@ async function main(): Promise<void> {
 
   // Peers, and this service through the peers' own harness, in the same run.
   const peerRows: Array<{ name: string; rows: PeerRow[] }> = [];
+  if (OPT.peers && existsSync(join(OPT.peersDir, 'bench.mjs')) && !existsSync(join(OPT.peersDir, 'node_modules'))) {
+    log(`installing the peers' dependencies in ${OPT.peersDir}`);
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: OPT.peersDir, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
   if (OPT.peers && existsSync(join(OPT.peersDir, 'node_modules'))) {
     for (const peer of ['koa', 'koa-lean', 'express', 'nest', 'fastify', 'raw-http']) {
       const rows = peerBench(peer, []);
@@ -453,7 +457,7 @@ async function main(): Promise<void> {
     await server.stop();
     await database.drop();
   } else if (OPT.peers) {
-    log(`peers skipped: run npm ci in ${OPT.peersDir} first`);
+    log(`peers skipped: no ${OPT.peersDir}/bench.mjs`);
   }
 
   // ---------- ratios against the targets ----------
