@@ -62,7 +62,10 @@ const strategyRequest = (ctx: Context) => ({
   headers: ctx.headers,
   body: ctx.request.body,
   cookies: ctx.cookies,
-  ip: ctx.ip,
+  // Only the local strategy asks (for throttling); resolving it parses X-Forwarded-For.
+  get ip() {
+    return ctx.ip;
+  },
   method: ctx.method,
   url: ctx.url,
   query: ctx.query,
