@@ -59,3 +59,13 @@ export function classifyPresentedToken(
 /** No token of a session may outlive it. */
 export const capToSession = (session: Pick<Session, 'expiresAt'>, candidate: Date): Date =>
   candidate.getTime() < session.expiresAt.getTime() ? candidate : session.expiresAt;
+
+/** A copy sharing no mutable Date with the original (stores hand out copies, never their own state). */
+export const copySession = (s: Session): Session => ({
+  ...s,
+  createdAt: new Date(s.createdAt),
+  lastUsedAt: new Date(s.lastUsedAt),
+  expiresAt: new Date(s.expiresAt),
+  rotatedAt: s.rotatedAt && new Date(s.rotatedAt),
+  endedAt: s.endedAt && new Date(s.endedAt),
+});

@@ -1,6 +1,8 @@
+import { KnexIdentityRepository } from '../../src/adapters/persistence/knex/knex-identity-repository.js';
 import { KnexTokenStore } from '../../src/adapters/persistence/knex/knex-token-store.js';
 import { KnexUserRepository } from '../../src/adapters/persistence/knex/knex-user-repository.js';
 import { mysqlTestDatabase, mysqlUrl, warnMysqlSkipped, type TestDatabase } from '../support/databases.js';
+import { identityRepositoryContract } from './identity-repository.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
 import { userRepositoryContract } from './user-repository.contract.js';
@@ -27,10 +29,12 @@ describe('knex adapters on MySQL/MariaDB', () => {
   async function knexStores() {
     if (!database) throw new Error('the MySQL test database is not open');
     const { db } = database;
+    await db('identities').del();
     await db('sessions').del();
     await db('users').del();
     return {
       users: new KnexUserRepository(db),
+      identities: new KnexIdentityRepository(db),
       store: new KnexTokenStore(db),
       teardown: () => Promise.resolve(),
     };
@@ -44,4 +48,6 @@ describe('knex adapters on MySQL/MariaDB', () => {
   tokenStoreContract('KnexTokenStore on MySQL', knexStores);
 
   refreshRotationContract('KnexTokenStore + KnexUserRepository on MySQL', knexStores);
+
+  identityRepositoryContract('KnexIdentityRepository + KnexUserRepository on MySQL', knexStores);
 });

@@ -71,4 +71,32 @@ describe('the web page in a real browser (cookie mode)', function () {
     await page.waitForSelector('#signed-out:not([hidden])');
     expect(await names()).to.deep.equal([]);
   });
+
+  it('changes the password, shows a wrong current password clearly, and signs out from the session list', async () => {
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    await tab.goto(app.url);
+    await tab.click('#tab-signup');
+    await tab.fill('#signup-form input[name=email]', uniqueEmail('browser-password'));
+    await tab.fill('#signup-form input[name=password]', 'correct horse battery');
+    await tab.click('#signup-form button[type=submit]');
+    await tab.waitForSelector('#signed-in:not([hidden])');
+
+    await tab.fill('#password-form input[name=currentPassword]', 'not my password');
+    await tab.fill('#password-form input[name=newPassword]', 'a brand new passphrase');
+    await tab.click('#password-form button[type=submit]');
+    await tab.waitForSelector('#message.error:not([hidden])');
+    expect(await tab.textContent('#message')).to.contain('do not match');
+
+    await tab.fill('#password-form input[name=currentPassword]', 'correct horse battery');
+    await tab.fill('#password-form input[name=newPassword]', 'a brand new passphrase');
+    await tab.click('#password-form button[type=submit]');
+    await tab.waitForSelector('#message.info:not([hidden])');
+    expect(await tab.textContent('#message')).to.contain('Password changed');
+
+    await tab.click('#sessions li button');
+    await tab.waitForSelector('#signed-out:not([hidden])');
+    expect((await context.cookies()).map((c) => c.name)).to.deep.equal([]);
+    await context.close();
+  });
 });

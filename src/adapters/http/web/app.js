@@ -135,18 +135,7 @@ async function renderSessions() {
     end.dataset.sessionId = s.id;
     end.addEventListener('click', () => act(async () => {
       await api('DELETE', `/auth/sessions/${encodeURIComponent(s.id)}`);
-      if (s.current) return function showCallbackError() {
-  const params = new URLSearchParams(window.location.search);
-  const code = params.get('error');
-  if (!code) return;
-  show('error', GITHUB_ERRORS[code] || 'GitHub sign-in did not complete.');
-  params.delete('error');
-  const rest = params.toString();
-  window.history.replaceState(null, '', window.location.pathname + (rest ? `?${rest}` : ''));
-}
-
-showCallbackError();
-refreshView();
+      if (s.current) return refreshView();
       show('info', 'Session ended.');
       await renderSessions();
     }));

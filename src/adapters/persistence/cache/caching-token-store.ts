@@ -1,15 +1,8 @@
 import type { TokenStore } from '../../../domain/ports/token-store.js';
-import type { Session } from '../../../domain/session.js';
+import { copySession, type Session } from '../../../domain/session.js';
 import { ReadThroughCache, type ReadThroughCacheOptions } from './read-through-cache.js';
 
-const copy = (s: Session): Session => ({
-  ...s,
-  createdAt: new Date(s.createdAt),
-  lastUsedAt: new Date(s.lastUsedAt),
-  expiresAt: new Date(s.expiresAt),
-  rotatedAt: s.rotatedAt && new Date(s.rotatedAt),
-  endedAt: s.endedAt && new Date(s.endedAt),
-});
+const copy = copySession;
 
 /**
  * Serves `find` from memory for a short while, so the per-request "is this session still live?"

@@ -1,14 +1,7 @@
 import type { TokenStore } from '../../../domain/ports/token-store.js';
-import { isLive, type Session } from '../../../domain/session.js';
+import { copySession, isLive, type Session } from '../../../domain/session.js';
 
-const copy = (s: Session): Session => ({
-  ...s,
-  createdAt: new Date(s.createdAt),
-  lastUsedAt: new Date(s.lastUsedAt),
-  expiresAt: new Date(s.expiresAt),
-  rotatedAt: s.rotatedAt && new Date(s.rotatedAt),
-  endedAt: s.endedAt && new Date(s.endedAt),
-});
+const copy = copySession;
 
 /** Single-threaded JavaScript makes each method atomic: no await between read and write. */
 export class InMemoryTokenStore implements TokenStore {
