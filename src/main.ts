@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { pino } from 'pino';
+import { REDACTED_PATHS } from './adapters/http/access-log.js';
 import { createHttpServer } from './adapters/http/server.js';
 import { migrateToLatest } from './adapters/persistence/knex/database.js';
 import { buildContainer, buildHttpApp } from './composition/container.js';
@@ -21,7 +22,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const { config, warnings } = loaded;
-  const logger = pino({ level: config.logLevel });
+  // Buffered writes keep logging off the request's critical path; flushed on shutdown.
+  const destination = pino.destination({ sync: false, minLength: 4096 });
+  const logger = pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
   for (const warning of warnings) logger.warn(warning);
 
   const container = buildContainer(config, logger);
@@ -41,7 +44,10 @@ async function main(): Promise<void> {
     server.close(() => {
       const redis = container.resolve<Redis | null>(TOKENS.Redis);
       Promise.all([db.destroy(), redis?.quit()]).then(
-        () => process.exit(0),
+        () => {
+          destination.flushSync();
+          process.exit(0);
+        },
         () => process.exit(1),
       );
     });

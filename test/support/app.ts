@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
 import { createHttpServer } from '../../src/adapters/http/server.js';
 import { InMemoryAccounts } from '../../src/adapters/persistence/memory/in-memory-accounts.js';
@@ -34,12 +34,14 @@ export interface TestAppOptions {
   readonly override?: (container: DependencyContainer) => void;
   /** Listen on this port (default: an ephemeral one). */
   readonly port?: number;
+  /** The logger the app writes to (default: silent). */
+  readonly logger?: Logger;
 }
 
 /** The real Koa app, built by buildContainer, listening on an ephemeral loopback port. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig(options.env);
-  const parent = buildContainer(config, pino({ level: 'silent' }));
+  const parent = buildContainer(config, options.logger ?? pino({ level: 'silent' }));
   const container = parent.createChildContainer();
   let accounts: InMemoryAccounts | null = null;
   if ((options.persistence ?? 'memory') === 'memory') {

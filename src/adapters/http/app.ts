@@ -9,8 +9,9 @@ import type { AuthenticateWithGithub } from '../../application/authenticate-with
 import type { AuthenticateWithPassword } from '../../application/authenticate-with-password.js';
 import type { GithubConfig } from '../../config/env.js';
 import type { JwtSettings } from '../crypto/jwt-settings.js';
+import { accessLog } from './access-log.js';
 import { authenticate, isPrincipal, isRefreshPrincipal, isSessionPrincipal } from './authenticate.js';
-import { errorMiddleware } from './error-middleware.js';
+import { describeError, errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './json-body.js';
 import { requestId } from './request-id.js';
 import { authRoutes, type AuthRouteDependencies } from './routes/auth-routes.js';
@@ -47,7 +48,7 @@ export function createApp(deps: HttpDependencies): Koa {
   // the client wrote at the front of X-Forwarded-For: a forged prefix cannot dodge throttling.
   const app = new Koa({ proxy: deps.trustProxy, maxIpsCount: 1 });
   app.silent = true;
-  app.on('error', (err: unknown) => deps.logger.error({ err }, 'response failed'));
+  app.on('error', (err: unknown) => deps.logger.error({ error: describeError(err) }, 'response failed'));
   const https = new URL(deps.publicUrl).protocol === 'https:';
 
   const passport = new koaPassport.KoaPassport();
@@ -84,6 +85,7 @@ export function createApp(deps: HttpDependencies): Koa {
   const allowedOrigins = new Set(deps.corsOrigins);
 
   app.use(requestId);
+  app.use(accessLog(deps.logger));
   app.use(errorMiddleware(deps.logger));
   app.use(
     helmet({

@@ -38,9 +38,26 @@ function toProblem(err: unknown): Problem {
   return problem('INTERNAL_ERROR', DETAILS.INTERNAL_ERROR ?? '');
 }
 
+const SQL = /\b(select|insert|update|delete|from|where|values)\b/i;
+
+/**
+ * What a log line may say of an unexpected error: its type, code and a message with no SQL and
+ * no stack (driver messages often embed the statement and its values). The request id ties it
+ * to the answer the client got.
+ */
+export function describeError(err: unknown): { type: string; code?: string; message: string } {
+  const e = err as { name?: unknown; code?: unknown; message?: unknown } | null;
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  return {
+    type: typeof e?.name === 'string' ? e.name : typeof err,
+    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
+    message: SQL.test(message) ? 'database error (statement withheld)' : message.split('\n')[0]!.slice(0, 200),
+  };
+}
+
 /**
  * The one place that writes error bodies. Domain errors keep their own message (written for
- * clients); anything unexpected becomes a generic 500 and its stack goes to the log only.
+ * clients); anything unexpected becomes a generic 500, and the log gets describeError() of it.
  */
 export const errorMiddleware = (logger: Logger) =>
   async function problems(ctx: Context, next: Next): Promise<void> {
@@ -53,7 +70,7 @@ export const errorMiddleware = (logger: Logger) =>
     } catch (err) {
       const body = toProblem(err);
       if (body.code === 'INTERNAL_ERROR') {
-        logger.error({ err, requestId: ctx.state.requestId }, 'unhandled error');
+        logger.error({ error: describeError(err), requestId: ctx.state.requestId }, 'unhandled error');
       } else if (body.code === 'SERVICE_UNAVAILABLE') {
         logger.warn({ requestId: ctx.state.requestId, detail: body.detail }, 'dependency unavailable');
       }

@@ -7,6 +7,7 @@ import { DomainError, type ErrorCode } from '../../../domain/errors.js';
 import { isPrincipal, isSessionPrincipal, principalOf } from '../authenticate.js';
 import { newCsrfToken, setSessionCookies, type CookieSettings } from '../cookies.js';
 import { issueLinkToken, LINK_COOKIE, LINK_TTL_SECONDS, verifyLinkToken } from '../github-link.js';
+import { describeError } from '../error-middleware.js';
 import { HttpProblemError } from '../problem.js';
 import { STATE_COOKIE, type GithubFlowState } from '../strategies/github-state-store.js';
 import { STRATEGY } from '../strategies/names.js';
@@ -81,7 +82,7 @@ export function githubRoutes(deps: GithubRouteDependencies): Router {
     clearCookie(ctx, STATE_COOKIE);
 
     if (!outcome || outcome.err) {
-      deps.logger.warn({ requestId: ctx.state.requestId, err: outcome?.err }, 'GitHub sign-in failed upstream');
+      deps.logger.warn({ requestId: ctx.state.requestId, error: describeError(outcome?.err) }, 'GitHub sign-in failed upstream');
       return backToWebApp(ctx, 'github_unavailable');
     }
     if (!outcome.user) {
