@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { REDACTED_PATHS } from './adapters/http/access-log.js';
 import { createHttpServer } from './adapters/http/server.js';
 import { migrateToLatest } from './adapters/persistence/knex/database.js';
-import { buildContainer, buildHttpApp } from './composition/container.js';
+import { buildContainer, buildHttpApp, type Lifecycle } from './composition/container.js';
 import { TOKENS } from './composition/tokens.js';
 import { ConfigError, loadConfig } from './config/env.js';
 
@@ -39,20 +39,26 @@ async function main(): Promise<void> {
     logger.info({ url: `http://${config.host}:${config.port}`, publicUrl: config.publicUrl }, 'auth service listening');
   });
 
+  // SIGTERM: report not ready (so a load balancer stops sending), keep serving for
+  // SHUTDOWN_DRAIN_MS, then stop accepting, finish the requests in flight, close the stores.
+  const lifecycle = container.resolve<Lifecycle>(TOKENS.Lifecycle);
   const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    server.close(() => {
-      const redis = container.resolve<Redis | null>(TOKENS.Redis);
-      Promise.all([db.destroy(), redis?.quit()]).then(
-        () => {
-          destination.flushSync();
-          process.exit(0);
-        },
-        () => process.exit(1),
-      );
-    });
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(1), 10_000).unref();
+    logger.info({ signal, drainMs: config.shutdownDrainMs }, 'shutting down');
+    lifecycle.draining = true;
+    setTimeout(() => {
+      server.close(() => {
+        const redis = container.resolve<Redis | null>(TOKENS.Redis);
+        Promise.all([db.destroy(), redis?.quit()]).then(
+          () => {
+            destination.flushSync();
+            process.exit(0);
+          },
+          () => process.exit(1),
+        );
+      });
+      server.closeIdleConnections();
+    }, config.shutdownDrainMs);
+    setTimeout(() => process.exit(1), config.shutdownDrainMs + 10_000).unref();
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));

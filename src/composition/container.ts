@@ -44,6 +44,11 @@ import { TOKENS } from './tokens.js';
 
 export type Readiness = () => Promise<boolean>;
 
+/** Process state the composition root shares with main: a draining instance reports not ready. */
+export interface Lifecycle {
+  draining: boolean;
+}
+
 const isRedisReady = async (redis: Redis): Promise<boolean> => {
   try {
     return (await redis.ping()) === 'PONG';
@@ -86,11 +91,13 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
       return caching ? new CachingTokenStore(store, cacheOptions) : store;
     }),
   });
+  c.register(TOKENS.Lifecycle, { useValue: { draining: false } satisfies Lifecycle });
   c.register(TOKENS.Readiness, {
     useFactory: cached((x): Readiness => {
       const db = x.resolve<Knex>(TOKENS.Database);
       const redis = x.resolve<Redis | null>(TOKENS.Redis);
-      return async () => (await isDatabaseReady(db)) && (redis === null || (await isRedisReady(redis)));
+      const lifecycle = x.resolve<Lifecycle>(TOKENS.Lifecycle);
+      return async () => !lifecycle.draining && (await isDatabaseReady(db)) && (redis === null || (await isRedisReady(redis)));
     }),
   });
   // Redis only when REDIS_URL is set; then the rate limits (and later more state) live there.

@@ -14,6 +14,7 @@ export const TOKENS = {
   Clock: Symbol('Clock'),
   IdGenerator: Symbol('IdGenerator'),
   Readiness: Symbol('Readiness'),
+  Lifecycle: Symbol('Lifecycle'),
   Redis: Symbol('Redis'),
   LoginThrottle: Symbol('LoginThrottle'),
 } as const;

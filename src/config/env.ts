@@ -45,6 +45,8 @@ export interface Config {
   readonly logLevel: string;
   /** How long an instance may serve sessions and users from memory (0: never). */
   readonly cacheTtlMs: number;
+  /** After SIGTERM, how long to keep serving (with /readyz at 503) before closing the listener. */
+  readonly shutdownDrainMs: number;
 }
 
 export class ConfigError extends Error {
@@ -115,6 +117,7 @@ const schema = z.object({
   GITHUB_TOKEN_URL: httpUrl.default('https://github.com/login/oauth/access_token'),
   GITHUB_API_URL: httpUrl.default('https://api.github.com'),
   CACHE_TTL_MS: optional.pipe(z.string().regex(/^\d+$/, 'must be a whole number of milliseconds from 0 to 60000').transform(Number).pipe(z.number().max(60_000, 'must be at most 60000')).optional()),
+  SHUTDOWN_DRAIN_MS: int(0, 0, 120_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -227,6 +230,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       logLevel: e.LOG_LEVEL,
       // One process owns a SQLite file, so its own invalidations are the whole truth; with a shared
       // MySQL another instance may end a session, so there the cache stays off unless asked for.
+      shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
       cacheTtlMs: e.CACHE_TTL_MS ?? (e.DATABASE_URL.startsWith('sqlite:') ? 1000 : 0),
     },
   };
