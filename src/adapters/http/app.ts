@@ -70,7 +70,7 @@ export function createApp(deps: HttpDependencies): Koa {
       jwtRefresh: authenticate(passport, STRATEGY.jwtRefresh, isRefreshPrincipal),
     },
   });
-  const health = healthRoutes(deps.isReady);
+  const health = healthRoutes(deps.isReady, deps.publicUrl);
   const github = githubRoutes({
     passport: deps.github ? passport : null,
     issueSession: deps.issueSession,

@@ -16,9 +16,13 @@ const rule = (problem: (value: string) => string | null) => (value: string, ctx:
 
 export const registerSchema = z.object(
   {
-    email: text().superRefine(rule((v) => emailProblem(normalizeEmail(v)))),
-    password: text().superRefine(rule(passwordProblem)),
-    name: text().superRefine(rule(nameProblem)).nullish(),
+    email: text()
+      .superRefine(rule((v) => emailProblem(normalizeEmail(v))))
+      .meta({ format: 'email', description: 'Trimmed and lower-cased; at most 254 characters; unique case-insensitively.' }),
+    password: text()
+      .superRefine(rule(passwordProblem))
+      .meta({ description: 'At least 8 characters (code points), at most 72 bytes of UTF-8; never trimmed.' }),
+    name: text().superRefine(rule(nameProblem)).nullish().meta({ description: 'At most 100 characters.' }),
   },
   { error: 'must be a JSON object' },
 );
@@ -45,7 +49,14 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
 export const changePasswordSchema = z.object(
   {
     currentPassword: text().min(1, 'is required'),
-    newPassword: text().superRefine(rule(passwordProblem)),
+    newPassword: text()
+      .superRefine(rule(passwordProblem))
+      .meta({ description: 'At least 8 characters (code points), at most 72 bytes of UTF-8; never trimmed.' }),
   },
+  { error: 'must be a JSON object' },
+);
+
+export const refreshSchema = z.object(
+  { refreshToken: z.string().optional().meta({ description: 'Or send it as Authorization: Bearer, or (web apps) the refresh_token cookie.' }) },
   { error: 'must be a JSON object' },
 );

@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { changePasswordSchema, loginSchema, refreshSchema, registerSchema } from './validation.js';
+
+/** Answer shapes, written once here for the document (the request schemas are the validators themselves). */
+const user = z.object({
+  id: z.string(),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  githubLogin: z.string().nullable(),
+  createdAt: z.string().meta({ format: 'date-time' }),
+});
+const bearerTokens = z.object({
+  user,
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  tokenType: z.literal('Bearer'),
+  expiresIn: z.number().int().meta({ description: 'Seconds the access token lives.' }),
+});
+const cookieTokens = z.object({ user, expiresIn: z.number().int() }).meta({ description: 'Cookie mode (X-Auth-Mode: cookie): the tokens are in HttpOnly cookies.' });
+const session = z.object({
+  id: z.string(),
+  createdAt: z.string().meta({ format: 'date-time' }),
+  lastUsedAt: z.string().meta({ format: 'date-time' }),
+  userAgent: z.string().nullable(),
+  current: z.boolean(),
+});
+const problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.string().meta({ description: 'Stable UPPER_SNAKE code, e.g. INVALID_CREDENTIALS, TOKEN_EXPIRED.' }),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});
+
+/** A JSON Schema for an OpenAPI 3.1 document (which names its dialect once, not per schema). */
+const schema = (s: z.ZodType): Record<string, unknown> => {
+  const converted = z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete converted.$schema;
+  return converted;
+};
+const json = (s: z.ZodType) => ({ 'application/json': { schema: schema(s) } });
+const problemAnswer = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+const tokensAnswer = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/BearerTokens' }, { $ref: '#/components/schemas/CookieTokens' }] } } },
+});
+const bearer = [{ bearer: [] }, { cookie: [] }];
+
+interface Operation {
+  readonly summary: string;
+  readonly security?: unknown[];
+  readonly requestBody?: unknown;
+  readonly parameters?: unknown[];
+  readonly responses: Record<string, unknown>;
+}
+
+const paths: Record<string, Record<string, Operation>> = {
+  '/auth/register': {
+    post: {
+      summary: 'Create an account and sign in (Bearer mode, or cookie mode with X-Auth-Mode: cookie)',
+      requestBody: { required: true, content: json(registerSchema) },
+      responses: { 201: tokensAnswer('Signed in'), 400: problemAnswer('VALIDATION_FAILED'), 409: problemAnswer('EMAIL_ALREADY_REGISTERED') },
+    },
+  },
+  '/auth/login': {
+    post: {
+      summary: 'Sign in with email and password (JSON body, or Authorization: Basic, which wins)',
+      requestBody: { required: false, content: json(loginSchema) },
+      responses: {
+        200: tokensAnswer('Signed in'),
+        400: problemAnswer('VALIDATION_FAILED'),
+        401: problemAnswer('INVALID_CREDENTIALS'),
+        429: problemAnswer('TOO_MANY_ATTEMPTS, with Retry-After'),
+      },
+    },
+  },
+  '/auth/refresh': {
+    post: {
+      summary: 'Rotate the refresh token: a new access AND refresh token',
+      requestBody: { required: false, content: json(refreshSchema) },
+      responses: { 200: tokensAnswer('Rotated'), 401: problemAnswer('INVALID_TOKEN'), 403: problemAnswer('CSRF_FAILED (cookie mode)') },
+    },
+  },
+  '/auth/logout': {
+    post: {
+      summary: 'End the session of this refresh token',
+      requestBody: { required: false, content: json(refreshSchema) },
+      responses: { 204: { description: 'Ended; cookies cleared' }, 401: problemAnswer('INVALID_TOKEN') },
+    },
+  },
+  '/auth/logout-all': {
+    post: { summary: 'End every session of the user', security: bearer, responses: { 204: { description: 'Ended' }, 401: problemAnswer('TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED') } },
+  },
+  '/auth/me': {
+    get: { summary: 'The signed-in user', security: bearer, responses: { 200: { description: 'The user', content: json(user) }, 401: problemAnswer('TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED') } },
+  },
+  '/auth/password': {
+    post: {
+      summary: 'Change the password: every session ends, this client gets a new one',
+      security: bearer,
+      requestBody: { required: true, content: json(changePasswordSchema) },
+      responses: {
+        200: tokensAnswer('Changed; new session'),
+        400: problemAnswer('VALIDATION_FAILED'),
+        401: problemAnswer('INVALID_CREDENTIALS (counts as a failed login) or a token problem'),
+        429: problemAnswer('TOO_MANY_ATTEMPTS'),
+      },
+    },
+  },
+  '/auth/sessions': {
+    get: { summary: "The user's live sessions", security: bearer, responses: { 200: { description: 'Sessions, newest first', content: json(z.array(session)) }, 401: problemAnswer('Token problem') } },
+  },
+  '/auth/sessions/{id}': {
+    delete: {
+      summary: 'End one of the user\u2019s sessions',
+      security: bearer,
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: { 204: { description: 'Ended' }, 401: problemAnswer('Token problem'), 404: problemAnswer('SESSION_NOT_FOUND') },
+    },
+  },
+  '/auth/github': {
+    get: {
+      summary: 'Start GitHub sign-in (or a link flow with ?link=)',
+      parameters: [{ name: 'link', in: 'query', required: false, schema: { type: 'string' } }],
+      responses: { 302: { description: "To GitHub's authorize URL" }, 404: problemAnswer('GITHUB_NOT_CONFIGURED') },
+    },
+  },
+  '/auth/github/callback': {
+    get: {
+      summary: 'GitHub returns here; signs in by cookie mode',
+      responses: { 302: { description: 'To WEB_APP_URL, or WEB_APP_URL?error=<code>' }, 404: problemAnswer('GITHUB_NOT_CONFIGURED') },
+    },
+  },
+  '/auth/github/link': {
+    post: {
+      summary: 'A URL that links GitHub to the signed-in account, in this browser',
+      security: bearer,
+      responses: { 200: { description: 'The URL', content: json(z.object({ url: z.string() })) }, 404: problemAnswer('GITHUB_NOT_CONFIGURED') },
+    },
+  },
+  '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Up' } } } },
+  '/readyz': { get: { summary: 'Readiness (database, Redis)', responses: { 200: { description: 'Ready' }, 503: problemAnswer('SERVICE_UNAVAILABLE') } } },
+  '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format' } } } },
+  '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+};
+
+/** The OpenAPI 3.1 document of every route, built from the same zod schemas that validate requests. */
+export function openApiDocument(publicUrl: string) {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'auth-api', version: '0.1.0', description: 'Email and GitHub sign-in with rotating refresh tokens. Errors are application/problem+json.' },
+    servers: [{ url: publicUrl }],
+    paths,
+    components: {
+      schemas: { User: schema(user), BearerTokens: schema(bearerTokens), CookieTokens: schema(cookieTokens), Session: schema(session), Problem: schema(problem) },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        cookie: { type: 'apiKey', in: 'cookie', name: 'access_token', description: 'Unsafe methods also need X-CSRF-Token equal to the csrf_token cookie.' },
+      },
+    },
+  };
+}
