@@ -1,4 +1,4 @@
-import { InvalidTokenError } from '../domain/errors.js';
+import { InvalidTokenError, RefreshTokenReusedError } from '../domain/errors.js';
 import type { RefreshPrincipal } from '../domain/principal.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { TokenIssuer } from '../domain/ports/token-issuer.js';
@@ -34,7 +34,7 @@ export class AuthenticateRefreshToken {
     const presented = classifyPresentedToken(session, this.issuer.digest(claims.tokenId), now, this.policy.reuseGraceSeconds);
     if (presented === 'reuse') {
       await this.store.end(session.id, now);
-      throw new InvalidTokenError('The refresh token was already used');
+      throw new RefreshTokenReusedError();
     }
     return { userId: session.userId, sessionId: session.id, tokenId: claims.tokenId };
   }

@@ -1,4 +1,4 @@
-import { InvalidTokenError } from '../domain/errors.js';
+import { InvalidTokenError, RefreshTokenReusedError } from '../domain/errors.js';
 import type { RefreshPrincipal } from '../domain/principal.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { TokenIssuer } from '../domain/ports/token-issuer.js';
@@ -42,7 +42,7 @@ export class RefreshSession {
       return this.mint(principal, session, successorId, session.rotatedAt, now);
     }
     await this.store.end(session.id, now);
-    throw new InvalidTokenError('The refresh token was already used');
+    throw new RefreshTokenReusedError();
   }
 
   private async liveSession(principal: RefreshPrincipal, now: Date): Promise<Session> {

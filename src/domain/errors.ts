@@ -46,6 +46,13 @@ export class InvalidTokenError extends DomainError {
   }
 }
 
+/** A replaced refresh token presented again (RFC 9700 §4.14): the family was revoked. Same code for clients. */
+export class RefreshTokenReusedError extends InvalidTokenError {
+  constructor() {
+    super('The refresh token was already used');
+  }
+}
+
 /** An access token past its `exp`: the client should refresh and retry. */
 export class TokenExpiredError extends DomainError {
   readonly code = 'TOKEN_EXPIRED';

@@ -17,7 +17,7 @@ import { requestId } from './request-id.js';
 import { authRoutes, type AuthRouteDependencies } from './routes/auth-routes.js';
 import { githubRoutes } from './routes/github-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
-import { metricsRoutes } from './routes/metrics-routes.js';
+import { metrics, metricsRoutes } from './routes/metrics-routes.js';
 import { webRoutes } from './routes/web-routes.js';
 import { githubStrategy } from './strategies/github.js';
 import { CookieStateStore } from './strategies/github-state-store.js';
@@ -85,8 +85,9 @@ export function createApp(deps: HttpDependencies): Koa {
   const allowedOrigins = new Set(deps.corsOrigins);
 
   app.use(requestId);
-  app.use(accessLog(deps.logger));
-  app.use(errorMiddleware(deps.logger));
+  const { service } = metrics();
+  app.use(accessLog(deps.logger, service));
+  app.use(errorMiddleware(deps.logger, service));
   app.use(
     helmet({
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },

@@ -1,6 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
-import { DomainError, TooManyAttemptsError } from '../../domain/errors.js';
+import { DomainError, RefreshTokenReusedError, TooManyAttemptsError } from '../../domain/errors.js';
+import type { ServiceMetrics } from './routes/metrics-routes.js';
 import { HttpProblemError, problem, wwwAuthenticate, type HttpErrorCode, type Problem } from './problem.js';
 
 /** Errors raised by koa, the body parser and the router carry an HTTP status; map the ones a client can cause. */
@@ -59,7 +60,7 @@ export function describeError(err: unknown): { type: string; code?: string; mess
  * The one place that writes error bodies. Domain errors keep their own message (written for
  * clients); anything unexpected becomes a generic 500, and the log gets describeError() of it.
  */
-export const errorMiddleware = (logger: Logger) =>
+export const errorMiddleware = (logger: Logger, service: ServiceMetrics) =>
   async function problems(ctx: Context, next: Next): Promise<void> {
     try {
       await next();
@@ -69,6 +70,9 @@ export const errorMiddleware = (logger: Logger) =>
       }
     } catch (err) {
       const body = toProblem(err);
+      if (body.code === 'INVALID_CREDENTIALS') service.loginsFailed.inc();
+      else if (body.code === 'TOO_MANY_ATTEMPTS') service.throttled.inc();
+      else if (err instanceof RefreshTokenReusedError) service.refreshReuseDetected.inc();
       if (body.code === 'INTERNAL_ERROR') {
         logger.error({ error: describeError(err), requestId: ctx.state.requestId }, 'unhandled error');
       } else if (body.code === 'SERVICE_UNAVAILABLE') {
