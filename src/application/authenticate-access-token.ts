@@ -2,7 +2,7 @@ import { InvalidTokenError } from '../domain/errors.js';
 import type { SessionPrincipal } from '../domain/principal.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { TokenStore } from '../domain/ports/token-store.js';
-import { isLive } from '../domain/session.js';
+import { liveSessionOf } from '../domain/session.js';
 
 /** Claims of an access token whose signature, algorithm, issuer, audience and expiry were verified. */
 export interface AccessClaims {
@@ -18,10 +18,8 @@ export class AuthenticateAccessToken {
   ) {}
 
   async execute(claims: AccessClaims): Promise<SessionPrincipal> {
-    const session = await this.store.find(claims.sessionId);
-    if (!session || session.userId !== claims.userId || !isLive(session, this.clock.now())) {
-      throw new InvalidTokenError('The session has ended');
-    }
+    const session = liveSessionOf(await this.store.find(claims.sessionId), claims.userId, this.clock.now());
+    if (!session) throw new InvalidTokenError('The session has ended');
     return { userId: session.userId, sessionId: session.id };
   }
 }

@@ -3,7 +3,7 @@ import type { RefreshPrincipal } from '../domain/principal.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { TokenIssuer } from '../domain/ports/token-issuer.js';
 import type { TokenStore } from '../domain/ports/token-store.js';
-import { classifyPresentedToken, isLive, type SessionPolicy } from '../domain/session.js';
+import { classifyPresentedToken, liveSessionOf, type SessionPolicy } from '../domain/session.js';
 
 /** Claims of a refresh token whose signature, algorithm, issuer, audience and expiry were verified. */
 export interface RefreshClaims {
@@ -27,10 +27,8 @@ export class AuthenticateRefreshToken {
 
   async execute(claims: RefreshClaims): Promise<RefreshPrincipal> {
     const now = this.clock.now();
-    const session = await this.store.find(claims.sessionId);
-    if (!session || session.userId !== claims.userId || !isLive(session, now)) {
-      throw new InvalidTokenError('The session has ended');
-    }
+    const session = liveSessionOf(await this.store.find(claims.sessionId), claims.userId, now);
+    if (!session) throw new InvalidTokenError('The session has ended');
     const presented = classifyPresentedToken(session, this.issuer.digest(claims.tokenId), now, this.policy.reuseGraceSeconds);
     if (presented === 'reuse') {
       await this.store.end(session.id, now);

@@ -4,7 +4,7 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { TokenIssuer } from '../domain/ports/token-issuer.js';
 import type { TokenStore } from '../domain/ports/token-store.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
-import { classifyPresentedToken, isLive, type Session, type SessionPolicy } from '../domain/session.js';
+import { classifyPresentedToken, liveSessionOf, type Session, type SessionPolicy } from '../domain/session.js';
 import type { SessionTokenMinter, SessionTokens } from './session-token-minter.js';
 
 /**
@@ -46,10 +46,8 @@ export class RefreshSession {
   }
 
   private async liveSession(principal: RefreshPrincipal, now: Date): Promise<Session> {
-    const session = await this.store.find(principal.sessionId);
-    if (!session || session.userId !== principal.userId || !isLive(session, now)) {
-      throw new InvalidTokenError('The session has ended');
-    }
+    const session = liveSessionOf(await this.store.find(principal.sessionId), principal.userId, now);
+    if (!session) throw new InvalidTokenError('The session has ended');
     return session;
   }
 

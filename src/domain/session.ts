@@ -30,6 +30,10 @@ export interface SessionPolicy {
 export const isLive = (session: Session, now: Date): boolean =>
   session.endedAt === null && now.getTime() < session.expiresAt.getTime();
 
+/** The session a token names, when it belongs to the token's user and has not ended; otherwise null. */
+export const liveSessionOf = (session: Session | null, userId: string, now: Date): Session | null =>
+  session !== null && session.userId === userId && isLive(session, now) ? session : null;
+
 /**
  * What a presented refresh token is to its family:
  * - `current`: the newest token, may rotate;

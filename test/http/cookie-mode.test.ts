@@ -57,6 +57,15 @@ describe('cookie mode (X-Auth-Mode: cookie)', () => {
       expectSessionCookies(await call(app.url, 'POST', '/auth/login', { json: { email: r.email, password: GOOD_PASSWORD }, headers: COOKIE_MODE }), false);
     });
 
+    it('does not mark cookies Secure for a client-sent X-Forwarded-Proto: https (no trusted proxy, http PUBLIC_URL)', async () => {
+      const r = await register(app.url);
+      const res = await call(app.url, 'POST', '/auth/login', {
+        json: { email: r.email, password: GOOD_PASSWORD },
+        headers: { ...COOKIE_MODE, 'x-forwarded-proto': 'https' },
+      });
+      expectSessionCookies(res, false);
+    });
+
     it('puts the tokens themselves in the cookies: the access cookie is an access token of the user', async () => {
       const res = await cookieRegister();
       const jar = new CookieJar().take(res);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { ApiResponse } from '../support/http.js';
+import { request, type ApiResponse } from '../support/http.js';
 import { expiryOf, parseSetCookie, setCookiesOf, type SetCookie } from './web-client.js';
 import { WEB_APP_URL, type GithubStandIn, type GithubTestApp } from '../support/github-stand-in.js';
 
@@ -71,28 +71,15 @@ export class Browser {
     const headers: Record<string, string> = { ...options.headers };
     const cookie = this.cookieHeaderFor(target);
     if (cookie !== '' && headers.cookie === undefined) headers.cookie = cookie;
-    let body: string | undefined;
-    if (options.json !== undefined) {
-      body = JSON.stringify(options.json);
-      headers['content-type'] ??= 'application/json';
-    }
-    const res = await fetch(target, { method, headers, body, redirect: 'manual' });
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    const answer: ApiResponse = { status: res.status, headers: res.headers, body: parsed, text };
+    const answer = await request(target, method, { headers, ...(options.json !== undefined ? { json: options.json } : {}) });
     this.take(target, answer);
     const fromApp = target.origin === new URL(this.app.url).origin;
     const visit: Visit = {
       method,
       url: target.toString(),
-      status: res.status,
-      location: res.headers.get('location'),
-      requestId: res.headers.get('x-request-id'),
+      status: answer.status,
+      location: answer.headers.get('location'),
+      requestId: answer.headers.get('x-request-id'),
       fromApp,
     };
     this.visits.push(visit);

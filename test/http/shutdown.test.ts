@@ -1,18 +1,10 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GOOD_PASSWORD } from '../support/http.js';
+import { freePort, GOOD_PASSWORD } from '../support/http.js';
 
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => probe.once('listening', r));
-  const { port } = probe.address() as { port: number };
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 /** The service as `npm start` runs it (main.ts), in its own process, on a temporary SQLite file. */
 describe('graceful shutdown (SIGTERM)', function () {

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import { migrateToLatest } from '../../src/adapters/persistence/knex/database.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { startTestApp, type TestApp } from './app.js';
+import { freePort } from './http.js';
 
 /**
  * A local stand-in for GitHub's OAuth and REST endpoints, so the service's real passport-github2
@@ -348,15 +349,6 @@ export interface GithubTestAppOptions {
   readonly webAppIsService?: boolean;
 }
 
-/** A loopback port free right now (the kernel picked it). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => probe.once('listening', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /**
  * The real app, built as startTestApp builds it, but on a port chosen before the config is made,

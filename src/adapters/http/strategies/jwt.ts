@@ -19,25 +19,23 @@ export const verifyOptions = (settings: JwtSettings, kind: JwtKindSettings, jwtF
   jsonWebTokenOptions: { complete: true },
 });
 
+type Done = (err: unknown, user?: unknown, info?: unknown) => void;
+
+/** The verify callback's only job: hand verified claims to a use case and map its outcome for Passport. */
+function settle(authenticate: (claims: VerifiedClaims) => Promise<unknown>, claims: VerifiedClaims | null, done: Done): void {
+  if (!claims) return done(null, false, new InvalidTokenError());
+  authenticate(claims).then(
+    (principal) => done(null, principal),
+    (err: unknown) => (err instanceof DomainError ? done(null, false, err) : done(err)),
+  );
+}
+
 /** A passport-jwt strategy whose verify callback only reads the claims and hands them to a use case. */
-export const tokenStrategy = <P>(
-  options: StrategyOptionsWithoutRequest,
-  kind: JwtKindSettings,
-  authenticate: (claims: VerifiedClaims) => Promise<P>,
-) =>
-  new JwtStrategy(options, (decoded: unknown, done: (err: unknown, user?: unknown, info?: unknown) => void) => {
-    const claims = readClaims(decoded, kind);
-    if (!claims) return done(null, false, new InvalidTokenError());
-    authenticate(claims).then(
-      (principal) => done(null, principal),
-      (err: unknown) => (err instanceof DomainError ? done(null, false, err) : done(err)),
-    );
-  });
+export const tokenStrategy = (options: StrategyOptionsWithoutRequest, kind: JwtKindSettings, authenticate: (claims: VerifiedClaims) => Promise<unknown>) =>
+  new JwtStrategy(options, (decoded: unknown, done: Done) => settle(authenticate, readClaims(decoded, kind), done));
 
 /** How long a verified access token's claims are remembered at most (its own `exp` comes first). */
 const REMEMBER_MS = 5 * 60_000;
-
-type Done = (err: unknown, user?: unknown, info?: unknown) => void;
 
 /**
  * passport-jwt for access tokens that remembers, for a bounded time and number, which exact token
@@ -57,11 +55,10 @@ class RememberingJwtStrategy extends JwtStrategy {
   ) {
     super({ ...options, passReqToCallback: true } as never, ((req: unknown, decoded: unknown, done: Done) => {
       const claims = readClaims(decoded, this.kind);
-      if (!claims) return done(null, false, new InvalidTokenError());
       const token = this.extract(req);
       const exp = (decoded as { payload?: { exp?: unknown } }).payload?.exp;
-      if (token && typeof exp === 'number') this.remember(token, claims, exp * 1000);
-      this.finish(claims, done);
+      if (claims && token && typeof exp === 'number') this.remember(token, claims, exp * 1000);
+      settle(this.onClaims, claims, done);
     }) as never);
   }
 
@@ -69,19 +66,12 @@ class RememberingJwtStrategy extends JwtStrategy {
     const token = this.extract(req);
     const claims = token === null ? undefined : this.remembered.get(token);
     if (!claims) return super.authenticate(req, options);
-    this.finish(claims, (err, user, info) => (err ? this.error(err as Error) : user ? this.success(user) : this.fail(info, 401)));
+    settle(this.onClaims, claims, (err, user, info) => (err ? this.error(err as Error) : user ? this.success(user) : this.fail(info, 401)));
   }
 
   private remember(token: string, claims: VerifiedClaims, expiresAtMs: number): void {
     const ttl = Math.min(REMEMBER_MS, expiresAtMs - Date.now());
     if (ttl > 0) this.remembered.set(token, claims, { ttl });
-  }
-
-  private finish(claims: VerifiedClaims, done: Done): void {
-    this.onClaims(claims).then(
-      (principal) => done(null, principal),
-      (err: unknown) => (err instanceof DomainError ? done(null, false, err) : done(err)),
-    );
   }
 }
 

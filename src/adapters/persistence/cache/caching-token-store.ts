@@ -2,8 +2,6 @@ import type { TokenStore } from '../../../domain/ports/token-store.js';
 import { copySession, type Session } from '../../../domain/session.js';
 import { ReadThroughCache, type ReadThroughCacheOptions } from './read-through-cache.js';
 
-const copy = copySession;
-
 /**
  * Serves `find` from memory for a short while, so the per-request "is this session still live?"
  * check costs no database round trip. Every write made through this instance invalidates at
@@ -17,7 +15,7 @@ export class CachingTokenStore implements TokenStore {
     private readonly inner: TokenStore,
     options: ReadThroughCacheOptions,
   ) {
-    this.cache = new ReadThroughCache(options, copy);
+    this.cache = new ReadThroughCache(options, copySession);
   }
 
   create(session: Session): Promise<void> {

@@ -1,20 +1,18 @@
 import type { TokenStore } from '../../../domain/ports/token-store.js';
 import { copySession, isLive, type Session } from '../../../domain/session.js';
 
-const copy = copySession;
-
 /** Single-threaded JavaScript makes each method atomic: no await between read and write. */
 export class InMemoryTokenStore implements TokenStore {
   private readonly sessions = new Map<string, Session>();
 
   create(session: Session): Promise<void> {
-    this.sessions.set(session.id, copy(session));
+    this.sessions.set(session.id, copySession(session));
     return Promise.resolve();
   }
 
   find(id: string): Promise<Session | null> {
     const session = this.sessions.get(id);
-    return Promise.resolve(session ? copy(session) : null);
+    return Promise.resolve(session ? copySession(session) : null);
   }
 
   rotate(id: string, from: string, to: string, at: Date): Promise<boolean> {
@@ -46,7 +44,7 @@ export class InMemoryTokenStore implements TokenStore {
     const live = [...this.sessions.values()]
       .filter((s) => s.userId === userId && isLive(s, now))
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
-      .map(copy);
+      .map(copySession);
     return Promise.resolve(live);
   }
 }
