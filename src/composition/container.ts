@@ -35,6 +35,7 @@ import { CachingTokenStore } from '../adapters/persistence/cache/caching-token-s
 import { KnexIdentityRepository } from '../adapters/persistence/knex/knex-identity-repository.js';
 import { KnexTokenStore } from '../adapters/persistence/knex/knex-token-store.js';
 import { KnexUserRepository } from '../adapters/persistence/knex/knex-user-repository.js';
+import { RedisTokenStore } from '../adapters/persistence/redis/redis-token-store.js';
 import { RandomIdGenerator } from '../adapters/system/random-id-generator.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { memoryLimiters, redisLimiters } from '../adapters/throttle/limiters.js';
@@ -87,7 +88,11 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
   });
   c.register(TOKENS.TokenStore, {
     useFactory: cached((x) => {
-      const store = new KnexTokenStore(x.resolve<Knex>(TOKENS.Database));
+      // With REDIS_URL the sessions (refresh-token state) live in Redis, shared by every instance.
+      const redis = x.resolve<Redis | null>(TOKENS.Redis);
+      const store: TokenStore = redis
+        ? new RedisTokenStore(redis, { prefix: config.redisKeyPrefix, idleTtlSeconds: config.session.refreshTokenTtlSeconds })
+        : new KnexTokenStore(x.resolve<Knex>(TOKENS.Database));
       return caching ? new CachingTokenStore(store, cacheOptions) : store;
     }),
   });
@@ -100,7 +105,7 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
       return async () => !lifecycle.draining && (await isDatabaseReady(db)) && (redis === null || (await isRedisReady(redis)));
     }),
   });
-  // Redis only when REDIS_URL is set; then the rate limits (and later more state) live there.
+  // Redis only when REDIS_URL is set; then the sessions and the rate limits live there.
   c.register(TOKENS.Redis, {
     useFactory: cached(() => (config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null)),
   });

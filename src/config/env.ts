@@ -228,10 +228,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       webAppUrl: e.WEB_APP_URL ?? e.PUBLIC_URL,
       github,
       logLevel: e.LOG_LEVEL,
-      // One process owns a SQLite file, so its own invalidations are the whole truth; with a shared
-      // MySQL another instance may end a session, so there the cache stays off unless asked for.
       shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
-      cacheTtlMs: e.CACHE_TTL_MS ?? (e.DATABASE_URL.startsWith('sqlite:') ? 1000 : 0),
+      // One process owns a SQLite file, so its own invalidations are the whole truth; with a shared
+      // MySQL or Redis another instance may end a session, so there the cache stays off unless asked for.
+      cacheTtlMs: e.CACHE_TTL_MS ?? (e.DATABASE_URL.startsWith('sqlite:') && !e.REDIS_URL ? 1000 : 0),
     },
   };
 }

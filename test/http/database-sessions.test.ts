@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import type { TestApp } from '../support/app.js';
 import { DATABASE_BACKENDS } from '../support/backends.js';
-import { warnMysqlSkipped } from '../support/databases.js';
 import { FixedClock } from '../support/fixed-clock.js';
 import { bearer, call, GOOD_PASSWORD, register, uniqueEmail, type ApiResponse } from '../support/http.js';
 import {
@@ -72,10 +71,7 @@ for (const backend of DATABASE_BACKENDS) {
     let clock: FixedClock;
     let stop: (() => Promise<void>) | undefined;
     before(async function () {
-      if (!backend.available()) {
-        warnMysqlSkipped();
-        this.skip();
-      }
+      if (!(await backend.available())) this.skip();
       clock = new FixedClock(new Date());
       ({ app, stop } = await backend.start({ clock }));
     });

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { appDatabase, DATABASE_BACKENDS } from '../support/backends.js';
-import { warnMysqlSkipped } from '../support/databases.js';
 import { FixedClock } from '../support/fixed-clock.js';
 import { call, GOOD_PASSWORD, uniqueEmail } from '../support/http.js';
 import {
@@ -24,10 +23,7 @@ for (const backend of DATABASE_BACKENDS) {
     let clock: FixedClock;
     let stop: () => Promise<void>;
     before(async function () {
-      if (!backend.available()) {
-        warnMysqlSkipped();
-        this.skip();
-      }
+      if (!(await backend.available())) this.skip();
       clock = new FixedClock(new Date());
       ({ app, stop } = await backend.start({ clock }));
     });
@@ -131,10 +127,7 @@ for (const backend of DATABASE_BACKENDS) {
     let app: TestApp;
     let stop: () => Promise<void>;
     before(async function () {
-      if (!backend.available()) {
-        warnMysqlSkipped();
-        this.skip();
-      }
+      if (!(await backend.available())) this.skip();
       ({ app, stop } = await backend.start({ env: { REFRESH_REUSE_GRACE_SECONDS: '0' } }));
     });
     after(async () => {
