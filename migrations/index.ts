@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as createUsers from './20261123000001_create_users.js';
 import * as createSessions from './20261123000002_create_sessions.js';
 import * as createIdentities from './20261123000003_create_identities.js';
+import * as indexSessionsForPruning from './20261123000004_index_sessions_for_pruning.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -16,6 +17,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261123000001_create_users', createUsers],
   ['20261123000002_create_sessions', createSessions],
   ['20261123000003_create_identities', createIdentities],
+  ['20261123000004_index_sessions_for_pruning', indexSessionsForPruning],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -6,6 +6,8 @@ import { pino } from 'pino';
 import { REDACTED_PATHS } from './adapters/http/access-log.js';
 import { createHttpServer } from './adapters/http/server.js';
 import { migrateToLatest } from './adapters/persistence/knex/database.js';
+import { startPruningJob } from './adapters/system/pruning-job.js';
+import { PruneSessions } from './application/prune-sessions.js';
 import { buildContainer, buildHttpApp, type Lifecycle } from './composition/container.js';
 import { TOKENS } from './composition/tokens.js';
 import { ConfigError, loadConfig } from './config/env.js';
@@ -34,6 +36,18 @@ async function main(): Promise<void> {
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   }
 
+  // Dead sessions leave the database in small batches; Redis sessions expire by themselves.
+  const pruning =
+    config.sessionPruneIntervalSeconds > 0
+      ? startPruningJob({
+          pruneBatch: (size) => container.resolve(PruneSessions).execute(size),
+          intervalMs: config.sessionPruneIntervalSeconds * 1000,
+          batchSize: 500,
+          pauseMs: 50,
+          logger,
+        })
+      : null;
+
   const app = buildHttpApp(container);
   const server: Server = createHttpServer(app).listen(config.port, config.host, () => {
     logger.info({ url: `http://${config.host}:${config.port}`, publicUrl: config.publicUrl }, 'auth service listening');
@@ -45,6 +59,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal, drainMs: config.shutdownDrainMs }, 'shutting down');
     lifecycle.draining = true;
+    pruning?.stop();
     setTimeout(() => {
       server.close(() => {
         const redis = container.resolve<Redis | null>(TOKENS.Redis);

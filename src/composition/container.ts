@@ -12,6 +12,7 @@ import { GetCurrentUser } from '../application/get-current-user.js';
 import { IssueSession } from '../application/issue-session.js';
 import { ListSessions } from '../application/list-sessions.js';
 import { RefreshSession } from '../application/refresh-session.js';
+import { PruneSessions } from '../application/prune-sessions.js';
 import { RegisterUser } from '../application/register-user.js';
 import { SessionTokenMinter } from '../application/session-token-minter.js';
 import { ThrottledPasswordCheck } from '../application/throttled-password-check.js';
@@ -168,6 +169,7 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
     useFactory: cached((x) => new AuthenticateWithGithub(users(x), x.resolve<IdentityRepository>(TOKENS.IdentityRepository), ids(x), clock(x))),
   });
   c.register(GetCurrentUser, { useFactory: cached((x) => new GetCurrentUser(users(x))) });
+  c.register(PruneSessions, { useFactory: cached((x) => new PruneSessions(store(x), clock(x), policy(x))) });
   return c;
 }
 

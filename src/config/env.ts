@@ -47,6 +47,8 @@ export interface Config {
   readonly cacheTtlMs: number;
   /** After SIGTERM, how long to keep serving (with /readyz at 503) before closing the listener. */
   readonly shutdownDrainMs: number;
+  /** How often dead sessions are swept from the database (0: never). */
+  readonly sessionPruneIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -118,6 +120,7 @@ const schema = z.object({
   GITHUB_API_URL: httpUrl.default('https://api.github.com'),
   CACHE_TTL_MS: optional.pipe(z.string().regex(/^\d+$/, 'must be a whole number of milliseconds from 0 to 60000').transform(Number).pipe(z.number().max(60_000, 'must be at most 60000')).optional()),
   SHUTDOWN_DRAIN_MS: int(0, 0, 120_000),
+  SESSION_PRUNE_INTERVAL_SECONDS: int(600, 0, 86_400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -229,6 +232,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       github,
       logLevel: e.LOG_LEVEL,
       shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+      sessionPruneIntervalSeconds: e.SESSION_PRUNE_INTERVAL_SECONDS,
       // One process owns a SQLite file, so its own invalidations are the whole truth; with a shared
       // MySQL or Redis another instance may end a session, so there the cache stays off unless asked for.
       cacheTtlMs: e.CACHE_TTL_MS ?? (e.DATABASE_URL.startsWith('sqlite:') && !e.REDIS_URL ? 1000 : 0),

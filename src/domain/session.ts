@@ -30,6 +30,12 @@ export interface SessionPolicy {
 export const isLive = (session: Session, now: Date): boolean =>
   session.endedAt === null && now.getTime() < session.expiresAt.getTime();
 
+/** No token can ever use this session again: it ended, expired, or sat unused past its newest refresh token. */
+export const isPrunable = (session: Session, cutoff: { readonly now: Date; readonly idleSince: Date }): boolean =>
+  session.endedAt !== null ||
+  session.expiresAt.getTime() <= cutoff.now.getTime() ||
+  session.lastUsedAt.getTime() <= cutoff.idleSince.getTime();
+
 /** The session a token names, when it belongs to the token's user and has not ended; otherwise null. */
 export const liveSessionOf = (session: Session | null, userId: string, now: Date): Session | null =>
   session !== null && session.userId === userId && isLive(session, now) ? session : null;

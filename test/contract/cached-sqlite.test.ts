@@ -6,6 +6,7 @@ import { KnexUserRepository } from '../../src/adapters/persistence/knex/knex-use
 import { sqliteTestDatabase } from '../support/databases.js';
 import { identityRepositoryContract } from './identity-repository.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
+import { sessionPruningContract } from './session-pruning.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
 import { userRepositoryContract } from './user-repository.contract.js';
 
@@ -30,6 +31,7 @@ describe('read-through caches over the knex adapters on SQLite', () => {
     return { repo: users, teardown };
   });
   tokenStoreContract('CachingTokenStore over KnexTokenStore', cachedStores);
+  sessionPruningContract('CachingTokenStore over KnexTokenStore', cachedStores);
   refreshRotationContract('CachingTokenStore + CachingUserRepository over knex', cachedStores);
   identityRepositoryContract('CachingIdentityRepository + CachingUserRepository over knex', cachedStores);
 });

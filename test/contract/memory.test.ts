@@ -1,6 +1,7 @@
 import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-memory-token-store.js';
 import { InMemoryUserRepository } from '../../src/adapters/persistence/memory/in-memory-user-repository.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
+import { sessionPruningContract } from './session-pruning.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
 import { userRepositoryContract } from './user-repository.contract.js';
 
@@ -12,6 +13,10 @@ describe('in-memory adapters', () => {
   );
 
   tokenStoreContract('InMemoryTokenStore', () =>
+    Promise.resolve({ store: new InMemoryTokenStore(), users: new InMemoryUserRepository(), teardown: nothingToTearDown }),
+  );
+
+  sessionPruningContract('InMemoryTokenStore', () =>
     Promise.resolve({ store: new InMemoryTokenStore(), users: new InMemoryUserRepository(), teardown: nothingToTearDown }),
   );
 

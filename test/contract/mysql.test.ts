@@ -4,6 +4,7 @@ import { KnexUserRepository } from '../../src/adapters/persistence/knex/knex-use
 import { mysqlTestDatabase, mysqlUrl, warnMysqlSkipped, type TestDatabase } from '../support/databases.js';
 import { identityRepositoryContract } from './identity-repository.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
+import { sessionPruningContract } from './session-pruning.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
 import { userRepositoryContract } from './user-repository.contract.js';
 
@@ -46,6 +47,8 @@ describe('knex adapters on MySQL/MariaDB', () => {
   });
 
   tokenStoreContract('KnexTokenStore on MySQL', knexStores);
+
+  sessionPruningContract('KnexTokenStore on MySQL', knexStores);
 
   refreshRotationContract('KnexTokenStore + KnexUserRepository on MySQL', knexStores);
 

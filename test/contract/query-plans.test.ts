@@ -23,6 +23,10 @@ const HOT_QUERIES: Record<string, (db: Knex) => Knex.QueryBuilder> = {
   "a user's live sessions (GET /auth/sessions, logout-all)": (db) =>
     db('sessions').where({ user_id: 'u' }).whereNull('ended_at').where('expires_at', '>', NOW),
   'identity by provider id (GitHub sign-in)': (db) => db('identities').where({ provider: 'github', provider_user_id: '1' }).first(),
+  // The pruning job's batches: off the request path, but they must not scan a big table either.
+  'expired sessions (pruning)': (db) => db('sessions').where('expires_at', '<=', NOW).limit(500).select('id'),
+  'ended sessions (pruning)': (db) => db('sessions').where('ended_at', '<=', NOW).limit(500).select('id'),
+  'idle sessions (pruning)': (db) => db('sessions').where('last_used_at', '<=', NOW).limit(500).select('id'),
 };
 
 async function sqlitePlan(db: Knex, query: Knex.QueryBuilder): Promise<string[]> {

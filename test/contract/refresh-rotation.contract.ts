@@ -58,6 +58,7 @@ export function refreshRotationContract(name: string, setup: () => Promise<Refre
         end: (id, at) => adapter.end(id, at),
         endAllForUser: (userId, at, exceptId) => adapter.endAllForUser(userId, at, exceptId),
         listLive: (userId, now) => adapter.listLive(userId, now),
+        prune: (cutoff, limit) => adapter.prune(cutoff, limit),
       };
       const config = testConfig({ REFRESH_REUSE_GRACE_SECONDS: String(reuseGraceSeconds) });
       expect(config.session.reuseGraceSeconds).to.equal(reuseGraceSeconds);

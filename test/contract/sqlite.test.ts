@@ -2,6 +2,7 @@ import { KnexTokenStore } from '../../src/adapters/persistence/knex/knex-token-s
 import { KnexUserRepository } from '../../src/adapters/persistence/knex/knex-user-repository.js';
 import { sqliteTestDatabase } from '../support/databases.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
+import { sessionPruningContract } from './session-pruning.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
 import { userRepositoryContract } from './user-repository.contract.js';
 
@@ -24,6 +25,8 @@ describe('knex adapters on SQLite (better-sqlite3, in memory)', () => {
   });
 
   tokenStoreContract('KnexTokenStore on SQLite', knexStores);
+
+  sessionPruningContract('KnexTokenStore on SQLite', knexStores);
 
   refreshRotationContract('KnexTokenStore + KnexUserRepository on SQLite', knexStores);
 });

@@ -35,6 +35,7 @@ function yieldingStore(inner: TokenStore): TokenStore {
     end: async (...a) => (await pause(), inner.end(...a)),
     endAllForUser: async (...a) => (await pause(), inner.endAllForUser(...a)),
     listLive: async (...a) => (await pause(), inner.listLive(...a)),
+    prune: async (...a) => (await pause(), inner.prune(...a)),
   };
 }
 

@@ -17,4 +17,15 @@ export interface TokenStore {
   endAllForUser(userId: string, at: Date, exceptId?: string): Promise<number>;
   /** The user's sessions not ended and not expired at `now`, newest first. */
   listLive(userId: string, now: Date): Promise<Session[]>;
+  /**
+   * Forgets up to `limit` sessions no token can ever use again: ended, expired at `cutoff.now`,
+   * or not used since `cutoff.idleSince` (their newest refresh token has expired). Returns how
+   * many it forgot; a store whose records expire by themselves may always answer 0.
+   */
+  prune(cutoff: PruneCutoff, limit: number): Promise<number>;
+}
+
+export interface PruneCutoff {
+  readonly now: Date;
+  readonly idleSince: Date;
 }

@@ -1,4 +1,4 @@
-import type { TokenStore } from '../../../domain/ports/token-store.js';
+import type { PruneCutoff, TokenStore } from '../../../domain/ports/token-store.js';
 import { copySession, type Session } from '../../../domain/session.js';
 import { ReadThroughCache, type ReadThroughCacheOptions } from './read-through-cache.js';
 
@@ -56,5 +56,10 @@ export class CachingTokenStore implements TokenStore {
 
   listLive(userId: string, now: Date): Promise<Session[]> {
     return this.inner.listLive(userId, now);
+  }
+
+  // Only dead sessions go, and a cached copy of one already says so (or expires within the TTL).
+  prune(cutoff: PruneCutoff, limit: number): Promise<number> {
+    return this.inner.prune(cutoff, limit);
   }
 }

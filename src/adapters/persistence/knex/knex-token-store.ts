@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { TokenStore } from '../../../domain/ports/token-store.js';
+import type { PruneCutoff, TokenStore } from '../../../domain/ports/token-store.js';
 import type { Session } from '../../../domain/session.js';
 import { query } from './errors.js';
 import { rowToSession, sessionToRow, type SessionRow } from './rows.js';
@@ -46,6 +46,27 @@ export class KnexTokenStore implements TokenStore {
       const q = this.db<SessionRow>('sessions').where({ user_id: userId }).whereNull('ended_at');
       if (exceptId !== undefined) q.whereNot({ id: exceptId });
       return q.update({ ended_at: at });
+    });
+  }
+
+  /**
+   * One small batch, so a sweep never holds a lock or the pool for long: for each of the three
+   * indexed conditions in turn, the ids of up to what is left of `limit`, then a DELETE by id.
+   */
+  prune(cutoff: PruneCutoff, limit: number): Promise<number> {
+    const conditions: Array<(q: Knex.QueryBuilder<SessionRow>) => Knex.QueryBuilder<SessionRow>> = [
+      (q) => q.where('expires_at', '<=', cutoff.now),
+      (q) => q.where('ended_at', '<=', cutoff.now),
+      (q) => q.where('last_used_at', '<=', cutoff.idleSince),
+    ];
+    return query(async () => {
+      let pruned = 0;
+      for (const condition of conditions) {
+        if (pruned >= limit) break;
+        const ids = await condition(this.db<SessionRow>('sessions')).limit(limit - pruned).pluck('id');
+        if (ids.length > 0) pruned += await this.db<SessionRow>('sessions').whereIn('id', ids).del();
+      }
+      return pruned;
     });
   }
 

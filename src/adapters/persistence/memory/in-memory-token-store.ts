@@ -1,5 +1,5 @@
-import type { TokenStore } from '../../../domain/ports/token-store.js';
-import { copySession, isLive, type Session } from '../../../domain/session.js';
+import type { PruneCutoff, TokenStore } from '../../../domain/ports/token-store.js';
+import { copySession, isLive, isPrunable, type Session } from '../../../domain/session.js';
 
 /** Single-threaded JavaScript makes each method atomic: no await between read and write. */
 export class InMemoryTokenStore implements TokenStore {
@@ -46,5 +46,17 @@ export class InMemoryTokenStore implements TokenStore {
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
       .map(copySession);
     return Promise.resolve(live);
+  }
+
+  prune(cutoff: PruneCutoff, limit: number): Promise<number> {
+    let pruned = 0;
+    for (const session of this.sessions.values()) {
+      if (pruned === limit) break;
+      if (isPrunable(session, cutoff)) {
+        this.sessions.delete(session.id);
+        pruned += 1;
+      }
+    }
+    return Promise.resolve(pruned);
   }
 }
