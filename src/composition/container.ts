@@ -123,8 +123,10 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
       jwtSettings({
         issuer: config.jwt.issuer,
         audience: config.jwt.audience,
+        algorithm: config.jwt.algorithm,
         accessSecret: config.jwt.accessSecret,
         refreshSecret: config.jwt.refreshSecret,
+        accessKeys: config.jwt.accessKeys,
       }),
     ),
   });

@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { SessionPolicy } from '../domain/session.js';
 
@@ -31,6 +32,8 @@ export interface Config {
     readonly refreshSecret: string;
     readonly privateKeyFile: string | null;
     readonly verifyKeysFile: string | null;
+    /** ES256: the signing key and earlier signing keys' public keys, read and checked at start; null under HS256. */
+    readonly accessKeys: AccessKeys | null;
   };
   readonly session: SessionPolicy;
   readonly bcryptCost: number;
@@ -49,6 +52,13 @@ export interface Config {
   readonly shutdownDrainMs: number;
   /** How often dead sessions are swept from the database (0: never). */
   readonly sessionPruneIntervalSeconds: number;
+}
+
+export interface AccessKeys {
+  /** A P-256 private key. */
+  readonly signingKey: KeyObject;
+  /** P-256 public keys, in the order of the verify file. */
+  readonly verifyKeys: readonly KeyObject[];
 }
 
 export class ConfigError extends Error {
@@ -124,6 +134,75 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+const isP256 = (key: KeyObject): boolean => key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+
+// RFC 7468 textual encoding: a label between BEGIN and END lines. Text outside blocks is allowed
+// (explanatory notes), a boundary without its partner is not (a truncated or mangled file).
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+const PEM_BOUNDARY = /-----(BEGIN|END) /;
+
+function pemBlocks(text: string): { readonly blocks: readonly { label: string; pem: string }[]; readonly stray: boolean } {
+  const blocks = [...text.matchAll(PEM_BLOCK)].map((m) => ({ label: m[1] ?? '', pem: m[0] }));
+  return { blocks, stray: PEM_BOUNDARY.test(text.replace(PEM_BLOCK, '')) };
+}
+
+/** A file's text, or why it cannot be read: an error code only, never a library message. */
+function readText(path: string): { text: string } | { code: string } {
+  try {
+    return { text: readFileSync(path, 'utf8') };
+  } catch (err) {
+    return { code: (err as NodeJS.ErrnoException).code ?? 'unknown error' };
+  }
+}
+
+/**
+ * Reads and checks the ES256 key files at start, so a bad key stops the service before it signs
+ * or refuses anything. Problems name the variable and what is wrong; never the key material, nor
+ * a crypto library's message (which may quote it).
+ */
+function readAccessKeys(privateKeyFile: string, verifyKeysFile: string | undefined, problems: string[], warnings: string[]): AccessKeys | null {
+  let signingKey: KeyObject | null = null;
+  const privateText = readText(privateKeyFile);
+  if ('code' in privateText) {
+    problems.push(`JWT_PRIVATE_KEY_FILE cannot be read (${privateText.code})`);
+  } else {
+    const { blocks, stray } = pemBlocks(privateText.text);
+    const only = blocks.length === 1 && !stray ? blocks[0] : undefined;
+    try {
+      // PKCS#8 only ("PRIVATE KEY"): SEC1 ("EC PRIVATE KEY") and encrypted keys are refused, not guessed at.
+      const key = only?.label === 'PRIVATE KEY' ? createPrivateKey({ key: only.pem, format: 'pem' }) : null;
+      if (key && isP256(key)) signingKey = key;
+    } catch {
+      // Refused below, without the parser's words.
+    }
+    if (!signingKey) problems.push('JWT_PRIVATE_KEY_FILE must hold exactly one P-256 (prime256v1) private key as PKCS#8 PEM (-----BEGIN PRIVATE KEY-----)');
+  }
+
+  const verifyKeys: KeyObject[] = [];
+  if (verifyKeysFile !== undefined) {
+    const verifyText = readText(verifyKeysFile);
+    if ('code' in verifyText && verifyText.code === 'ENOENT') {
+      warnings.push('JWT_VERIFY_KEYS_FILE names no file: only the current signing key is accepted');
+    } else if ('code' in verifyText) {
+      problems.push(`JWT_VERIFY_KEYS_FILE cannot be read (${verifyText.code})`);
+    } else {
+      const { blocks, stray } = pemBlocks(verifyText.text);
+      if (stray) problems.push('JWT_VERIFY_KEYS_FILE has a PEM BEGIN or END line without its partner');
+      blocks.forEach(({ label, pem }, i) => {
+        let key: KeyObject | null = null;
+        try {
+          key = label === 'PUBLIC KEY' ? createPublicKey({ key: pem, format: 'pem' }) : null;
+        } catch {
+          // Refused below, without the parser's words.
+        }
+        if (key && isP256(key)) verifyKeys.push(key);
+        else problems.push(`JWT_VERIFY_KEYS_FILE: key ${i + 1} is not a P-256 public key in SPKI PEM (-----BEGIN PUBLIC KEY-----)`);
+      });
+    }
+  }
+  return signingKey ? { signingKey, verifyKeys } : null;
+}
+
 export interface LoadedConfig {
   readonly config: Config;
   /** Development defaults that were used; main logs each one. */
@@ -154,16 +233,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     warnings.push(`${name} ${why}: using a random key for this run only (tokens will not survive a restart)`);
     return randomBytes(MIN_SECRET_BYTES).toString('base64url');
   };
-  const accessSecret = secret('JWT_ACCESS_SECRET', e.JWT_ALGORITHM === 'HS256');
+  const es256 = e.JWT_ALGORITHM === 'ES256';
+  const accessSecret = secret('JWT_ACCESS_SECRET', !es256);
   const refreshSecret = secret('JWT_REFRESH_SECRET', true);
-  if (accessSecret !== '' && accessSecret === refreshSecret) {
+  if (!es256 && accessSecret !== '' && accessSecret === refreshSecret) {
     problems.push('JWT_REFRESH_SECRET must differ from JWT_ACCESS_SECRET, so one token kind can never stand in for the other');
   }
-  if (e.JWT_ALGORITHM === 'ES256' && !e.JWT_PRIVATE_KEY_FILE) {
+  let accessKeys: AccessKeys | null = null;
+  if (es256 && !e.JWT_PRIVATE_KEY_FILE) {
     problems.push('JWT_PRIVATE_KEY_FILE is required when JWT_ALGORITHM is ES256');
-  }
-  if (e.JWT_ALGORITHM === 'ES256') {
-    problems.push('JWT_ALGORITHM=ES256 is not supported by this version yet; use HS256');
+  } else if (es256 && e.JWT_PRIVATE_KEY_FILE) {
+    accessKeys = readAccessKeys(e.JWT_PRIVATE_KEY_FILE, e.JWT_VERIFY_KEYS_FILE, problems, warnings);
+  } else if (e.JWT_PRIVATE_KEY_FILE || e.JWT_VERIFY_KEYS_FILE) {
+    warnings.push('JWT_PRIVATE_KEY_FILE and JWT_VERIFY_KEYS_FILE are ignored: JWT_ALGORITHM is HS256');
   }
   if (e.SESSION_MAX_AGE < e.ACCESS_TOKEN_TTL) {
     warnings.push('SESSION_MAX_AGE is shorter than ACCESS_TOKEN_TTL: access tokens are cut to the session');
@@ -214,6 +296,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         refreshSecret,
         privateKeyFile: e.JWT_PRIVATE_KEY_FILE ?? null,
         verifyKeysFile: e.JWT_VERIFY_KEYS_FILE ?? null,
+        accessKeys,
       },
       session: {
         accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL,

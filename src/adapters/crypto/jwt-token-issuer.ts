@@ -33,7 +33,8 @@ export class JwtTokenIssuer implements TokenIssuer {
     return Promise.resolve(
       jwt.sign(payload, kind.key, {
         algorithm: kind.algorithm,
-        header: { alg: kind.algorithm, typ: kind.type },
+        // Under ES256 the `kid` lets verifiers (here and elsewhere, via the JWK Set) pick the key across rotations.
+        header: kind.keyId === null ? { alg: kind.algorithm, typ: kind.type } : { alg: kind.algorithm, typ: kind.type, kid: kind.keyId },
         issuer: this.settings.issuer,
         audience: this.settings.audience,
         subject: input.userId,

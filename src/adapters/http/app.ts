@@ -17,6 +17,7 @@ import { requestId } from './request-id.js';
 import { authRoutes, type AuthRouteDependencies } from './routes/auth-routes.js';
 import { githubRoutes } from './routes/github-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { jwksRoutes } from './routes/jwks.js';
 import { metrics, metricsRoutes } from './routes/metrics-routes.js';
 import { webRoutes } from './routes/web-routes.js';
 import { githubStrategy } from './strategies/github.js';
@@ -111,7 +112,7 @@ export function createApp(deps: HttpDependencies): Koa {
     await next();
   });
   app.use(jsonBody);
-  for (const router of [health, metricsRoutes(), web, github, auth]) {
+  for (const router of [health, jwksRoutes(deps.jwt.jwks), metricsRoutes(), web, github, auth]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

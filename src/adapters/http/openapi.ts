@@ -24,6 +24,18 @@ const session = z.object({
   userAgent: z.string().nullable(),
   current: z.boolean(),
 });
+const jwk = z.object({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: z.string(),
+  y: z.string(),
+  kid: z.string().meta({ description: 'RFC 7638 SHA-256 thumbprint of the key (base64url); access tokens name it in their `kid` header.' }),
+  alg: z.literal('ES256'),
+  use: z.literal('sig'),
+});
+const jwks = z
+  .object({ keys: z.array(jwk) })
+  .meta({ description: 'RFC 7517 JWK Set. With JWT_ALGORITHM=ES256: the current signing key first, then earlier keys still accepted. With HS256: empty (the secret is never published).' });
 const problem = z.object({
   type: z.string(),
   title: z.string(),
@@ -143,6 +155,12 @@ const paths: Record<string, Record<string, Operation>> = {
   '/readyz': { get: { summary: 'Readiness (database, Redis)', responses: { 200: { description: 'Ready' }, 503: problemAnswer('SERVICE_UNAVAILABLE') } } },
   '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format' } } } },
   '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+  '/.well-known/jwks.json': {
+    get: {
+      summary: 'Public keys that verify access tokens (ES256), for services that verify on their own; cacheable for a few minutes',
+      responses: { 200: { description: 'The JWK Set', content: json(jwks) } },
+    },
+  },
 };
 
 /** The OpenAPI 3.1 document of every route, built from the same zod schemas that validate requests. */

@@ -1,5 +1,5 @@
 import type { Jwt, JwtPayload } from 'jsonwebtoken';
-import type { JwtKindSettings } from '../../crypto/jwt-settings.js';
+import { verificationKey, type JwtKindSettings } from '../../crypto/jwt-settings.js';
 
 export interface VerifiedClaims {
   readonly userId: string;
@@ -11,12 +11,15 @@ const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v
 
 /**
  * Reads the claims of a token jsonwebtoken has already verified (signature, pinned algorithm,
- * iss, aud, exp). The header `typ` must be this kind's, so an access token can never be
- * presented as a refresh token or the reverse, even under a misconfigured shared key.
+ * iss, aud, exp; under ES256 with the key its `kid` names). The header `typ` must be this kind's,
+ * so an access token can never be presented as a refresh token or the reverse, even under a
+ * misconfigured shared key.
  */
 export function readClaims(decoded: unknown, kind: JwtKindSettings): VerifiedClaims | null {
   const complete = decoded as Partial<Jwt> | null;
   if (complete?.header?.typ !== kind.type || complete.header.alg !== kind.algorithm) return null;
+  // The key was chosen by this kid before verifying; checked again so no path skips it.
+  if (verificationKey(kind, complete.header.kid) === null) return null;
   const payload = complete.payload as JwtPayload | string | undefined;
   if (typeof payload !== 'object') return null;
   const { sub, sid, jti } = payload as { sub?: unknown; sid?: unknown; jti?: unknown };

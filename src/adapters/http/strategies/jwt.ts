@@ -1,18 +1,37 @@
 import { LRUCache } from 'lru-cache';
 import { Strategy as JwtStrategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
 import type { AuthenticateAccessToken } from '../../../application/authenticate-access-token.js';
-import { DomainError, InvalidTokenError } from '../../../domain/errors.js';
-import type { JwtKindSettings, JwtSettings } from '../../crypto/jwt-settings.js';
+import { DomainError, InvalidTokenError, ServiceUnavailableError } from '../../../domain/errors.js';
+import { verificationKey, type JwtKindSettings, type JwtSettings } from '../../crypto/jwt-settings.js';
 import { readClaims, type VerifiedClaims } from './jwt-claims.js';
 import { extractor, presentedAccessToken } from './token-extractors.js';
 
 type Extractor = StrategyOptionsWithoutRequest['jwtFromRequest'];
+type KeyDone = (err: unknown, key?: string) => void;
 
-/** passport-jwt options from the same settings that sign: algorithm pinned, iss and aud checked. */
+/** The `kid` of a token's JOSE header, read before any verification only to choose a key. */
+function headerKid(token: string): unknown {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null ? (header as { kid?: unknown }).kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * passport-jwt options from the same settings that sign: algorithm pinned, iss and aud checked.
+ * The key comes from the settings too: under ES256 the one whose thumbprint the header's `kid`
+ * names (current or earlier); a missing or unknown `kid` is an invalid token, never a fallback.
+ */
 export const verifyOptions = (settings: JwtSettings, kind: JwtKindSettings, jwtFromRequest: Extractor): StrategyOptionsWithoutRequest => ({
   jwtFromRequest,
-  // jsonwebtoken takes a KeyObject; passport-jwt's types only say string | Buffer.
-  secretOrKey: kind.key as unknown as string,
+  secretOrKeyProvider: (_req: unknown, token: string, done: KeyDone) => {
+    const key = verificationKey(kind, kind.algorithm === 'HS256' ? undefined : headerKid(token));
+    // jsonwebtoken takes a KeyObject; passport-jwt's types only say string | Buffer.
+    if (key) done(null, key as unknown as string);
+    else done(new InvalidTokenError());
+  },
   algorithms: [kind.algorithm],
   issuer: settings.issuer,
   audience: settings.audience,
@@ -26,7 +45,8 @@ function settle(authenticate: (claims: VerifiedClaims) => Promise<unknown>, clai
   if (!claims) return done(null, false, new InvalidTokenError());
   authenticate(claims).then(
     (principal) => done(null, principal),
-    (err: unknown) => (err instanceof DomainError ? done(null, false, err) : done(err)),
+    // A store that cannot answer is an error (503), never a failed authentication (401).
+    (err: unknown) => (err instanceof DomainError && !(err instanceof ServiceUnavailableError) ? done(null, false, err) : done(err)),
   );
 }
 
@@ -42,7 +62,10 @@ const REMEMBER_MS = 5 * 60_000;
  * strings it has already verified. The key is the whole token, signature included, so nothing
  * unverified can ever hit; `exp` is checked again on every hit; and the session is still checked
  * by the use case on every request. A client sending the same token repeatedly (every API call
- * until it expires) then pays the HMAC, base64 and JSON work once.
+ * until it expires) then pays the signature, base64 and JSON work once. The verification keys
+ * (HS256 secret, ES256 current and earlier public keys) are fixed for the life of the process, so
+ * a verdict once reached cannot change before the token's `exp`: after a rotation the process
+ * restarts with an empty memory.
  */
 class RememberingJwtStrategy extends JwtStrategy {
   private readonly remembered = new LRUCache<string, VerifiedClaims>({ max: 20_000, ttl: REMEMBER_MS });
