@@ -60,6 +60,27 @@ const isRedisReady = async (redis: Redis): Promise<boolean> => {
 };
 
 /**
+ * The shared Redis client. Nothing waits offline and every command has a deadline, so an outage
+ * fails requests closed (503) within a second instead of queueing them; ioredis reconnects by
+ * itself. An outage is logged once when it starts and once when it ends, not at every retry.
+ */
+function connectRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 1000 });
+  let down = false;
+  redis.on('error', (err: Error & { code?: unknown }) => {
+    if (down) return;
+    down = true;
+    logger.error({ code: typeof err.code === 'string' ? err.code : err.name }, 'Redis unreachable: requests that need it answer 503 until it returns');
+  });
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    logger.info('Redis reachable again');
+  });
+  return redis;
+}
+
+/**
  * The whole object graph in one place. Every registration caches per container, so a test's
  * child container that overrides a port (in-memory stores, a fixed clock) gets use cases built
  * on its overrides.
@@ -69,7 +90,7 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
   c.register(TOKENS.Config, { useValue: config });
   c.register(TOKENS.Logger, { useValue: logger });
 
-  c.register(TOKENS.Database, { useFactory: cached(() => createDatabase(config.databaseUrl)) });
+  c.register(TOKENS.Database, { useFactory: cached(() => createDatabase(config.databaseUrl, logger)) });
   // Reads on the hot path (the session check and the user of every authenticated request) may be
   // served from memory for CACHE_TTL_MS; writes through this instance invalidate at once.
   const cacheOptions = { max: 50_000, ttlMs: config.cacheTtlMs };
@@ -108,7 +129,7 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
   });
   // Redis only when REDIS_URL is set; then the sessions and the rate limits live there.
   c.register(TOKENS.Redis, {
-    useFactory: cached(() => (config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : null)),
+    useFactory: cached(() => (config.redisUrl ? connectRedis(config.redisUrl, logger) : null)),
   });
   c.register(TOKENS.LoginThrottle, {
     useFactory: cached((x) => {

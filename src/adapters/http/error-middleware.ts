@@ -76,7 +76,8 @@ export const errorMiddleware = (logger: Logger, service: ServiceMetrics) =>
       if (body.code === 'INTERNAL_ERROR') {
         logger.error({ error: describeError(err), requestId: ctx.state.requestId }, 'unhandled error');
       } else if (body.code === 'SERVICE_UNAVAILABLE') {
-        logger.warn({ requestId: ctx.state.requestId, detail: body.detail }, 'dependency unavailable');
+        const cause = (err as { cause?: unknown }).cause;
+        logger.warn({ requestId: ctx.state.requestId, detail: body.detail, ...(cause ? { cause: describeError(cause) } : {}) }, 'dependency unavailable');
       }
       // A cookie set before the failure must not ride out on the error answer.
       ctx.remove('Set-Cookie');

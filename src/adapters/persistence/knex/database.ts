@@ -1,7 +1,52 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname } from 'node:path';
 import knex, { type Knex } from 'knex';
+import type { Logger } from 'pino';
 import { migrationSource } from '../../../../migrations/index.js';
+
+/**
+ * MySQL deadlines. A database that refuses fails fast by itself; one that is silent (a host gone,
+ * a partition: no RST) would hold a request for as long as TCP takes to give up, so every wait is
+ * bounded and a request meets at most one acquire and one statement deadline before its 503.
+ */
+export const MYSQL_TIMEOUTS = {
+  /** TCP connect and handshake of a new connection. */
+  connectMs: 2000,
+  /** Waiting for a pooled connection, creation included. */
+  acquireMs: 2500,
+  /** One statement's answer; past it the connection is dropped (its protocol state is unknown). */
+  statementMs: 2500,
+} as const;
+
+// Migrations may legitimately run one long statement (an index on a big table): they run without
+// the statement deadline.
+const withoutStatementDeadline = new AsyncLocalStorage<true>();
+
+type QueryCallback = (err: unknown, ...results: unknown[]) => void;
+interface Mysql2Connection {
+  query(options: unknown, values: unknown, callback: QueryCallback): unknown;
+  readonly stream: { destroy(): void };
+}
+
+/**
+ * Gives every statement knex sends on this connection mysql2's `timeout`. mysql2 answers a
+ * timed-out query but keeps the connection waiting for the late reply, so the connection is
+ * destroyed: the pool then discards it (knex validates connections on acquire).
+ */
+function boundStatements(conn: Mysql2Connection): void {
+  const query = conn.query.bind(conn);
+  conn.query = (options, values, callback) => {
+    if (withoutStatementDeadline.getStore() || typeof options !== 'object' || options === null || typeof callback !== 'function') {
+      return query(options, values, callback);
+    }
+    return query({ timeout: MYSQL_TIMEOUTS.statementMs, ...options }, values, (err, ...results) => {
+      if ((err as { code?: unknown } | null)?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') conn.stream.destroy();
+      callback(err, ...results);
+    });
+  };
+}
 
 /** Knex settings for a DATABASE_URL: `mysql://user:pass@host:port/db` or `sqlite:<file>` (`sqlite::memory:`). */
 export function knexConfig(databaseUrl: string): Knex.Config {
@@ -41,29 +86,59 @@ export function knexConfig(databaseUrl: string): Knex.Config {
       timezone: 'Z',
       charset: 'utf8mb4',
       dateStrings: false,
-      connectTimeout: 5000,
+      connectTimeout: MYSQL_TIMEOUTS.connectMs,
     },
-    pool: { min: 0, max: 10 },
-    acquireConnectionTimeout: 5000,
+    pool: {
+      min: 0,
+      max: 10,
+      afterCreate: (conn: Mysql2Connection, done: (err: Error | null, conn: unknown) => void) => {
+        boundStatements(conn);
+        done(null, conn);
+      },
+    },
+    acquireConnectionTimeout: MYSQL_TIMEOUTS.acquireMs,
   };
 }
 
-export function createDatabase(databaseUrl: string): Knex {
+/** Knex's own warnings (a failed connection attempt, a pool timeout, a migration lock) as log lines: a code, never the driver's text. */
+function knexLog(logger: Pick<Logger, 'warn'>): Knex.Config['log'] {
+  const report = (message: unknown) => {
+    const text = typeof message === 'string' ? message : message instanceof Error ? `${(message as { code?: string }).code ?? ''} ${message.message}` : '';
+    const code = /\b(E[A-Z]{3,}|ER_[A-Z_]+|PROTOCOL_[A-Z_]+)\b/.exec(text)?.[1];
+    if (/migration table is already locked/i.test(text)) logger.warn('database: another instance is migrating; waiting for it');
+    else if (!/release the lock manually/i.test(text)) logger.warn(code ? { code } : {}, 'database: connection problem');
+  };
+  return { warn: report, error: report, deprecate: () => undefined, debug: () => undefined };
+}
+
+export function createDatabase(databaseUrl: string, logger?: Pick<Logger, 'warn'>): Knex {
   if (databaseUrl.startsWith('sqlite:')) {
     const filename = databaseUrl.slice('sqlite:'.length);
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   }
-  return knex(knexConfig(databaseUrl));
+  return knex({ ...knexConfig(databaseUrl), ...(logger ? { log: knexLog(logger) } : {}) });
 }
 
-/** Applies pending migrations; returns the names it applied. */
-export async function migrateToLatest(db: Knex): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
-  return applied;
+/**
+ * Applies pending migrations; returns the names it applied. Instances starting together take
+ * turns: while another holds knex's migration lock, this one waits for it (up to `lockWaitMs`),
+ * then finds nothing left to apply.
+ */
+export async function migrateToLatest(db: Knex, lockWaitMs = 60_000): Promise<string[]> {
+  const deadline = Date.now() + lockWaitMs;
+  for (;;) {
+    try {
+      const [, applied] = (await withoutStatementDeadline.run(true, () => db.migrate.latest({ migrationSource }))) as [number, string[]];
+      return applied;
+    } catch (err) {
+      if ((err as { name?: unknown }).name !== 'MigrationLocked' || Date.now() > deadline) throw err;
+      await sleep(250);
+    }
+  }
 }
 
 export async function rollbackAll(db: Knex): Promise<void> {
-  await db.migrate.rollback({ migrationSource }, true);
+  await withoutStatementDeadline.run(true, () => db.migrate.rollback({ migrationSource }, true));
 }
 
 /** True when the database answers a trivial query. */

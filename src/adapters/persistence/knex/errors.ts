@@ -1,13 +1,27 @@
 import { ServiceUnavailableError } from '../../../domain/errors.js';
 
+// Network and protocol failures of the driver (a write on a connection the server just cut is
+// EPIPE; a statement past its deadline PROTOCOL_SEQUENCE_TIMEOUT), and the server going away.
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
   'ETIMEDOUT',
   'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
   'ENOTFOUND',
+  'EAI_AGAIN',
   'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'PROTOCOL_ENQUEUE_AFTER_QUIT',
   'ER_CON_COUNT_ERROR',
+  'ER_TOO_MANY_USER_CONNECTIONS',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'ER_QUERY_INTERRUPTED',
   'SQLITE_BUSY',
 ]);
 
@@ -23,10 +37,11 @@ export const isMissingReference = (err: unknown): boolean => {
 
 /** Driver errors that mean "the database is not reachable now", translated so no driver text leaks. */
 export function translateDatabaseError(err: unknown): unknown {
-  const code = (err as { code?: unknown } | null)?.code;
-  const name = (err as { name?: unknown } | null)?.name;
-  if ((typeof code === 'string' && UNAVAILABLE_CODES.has(code)) || name === 'KnexTimeoutError') {
-    return new ServiceUnavailableError('database');
+  const e = err as { code?: unknown; name?: unknown; fatal?: unknown } | null;
+  // mysql2 marks an error `fatal` when the connection itself is lost or unusable (some, such as
+  // "Can't add new command when connection is in closed state", carry no code at all).
+  if ((typeof e?.code === 'string' && UNAVAILABLE_CODES.has(e.code)) || e?.name === 'KnexTimeoutError' || e?.fatal === true) {
+    return Object.assign(new ServiceUnavailableError('database'), { cause: err });
   }
   return err;
 }
