@@ -121,19 +121,46 @@ export function createDatabase(databaseUrl: string, logger?: Pick<Logger, 'warn'
 
 /**
  * Applies pending migrations; returns the names it applied. Instances starting together take
- * turns: while another holds knex's migration lock, this one waits for it (up to `lockWaitMs`),
- * then finds nothing left to apply.
+ * turns. On MySQL a named server lock (GET_LOCK, per database) is held around the whole run,
+ * because knex's own lock does not cover creating its bookkeeping tables: two instances on an
+ * empty database could both create them, or both insert a lock row and be stuck for good.
+ * Knex's lock is still honoured: while another process holds it, this one waits (up to
+ * `lockWaitMs`), then finds nothing left to apply.
  */
 export async function migrateToLatest(db: Knex, lockWaitMs = 60_000): Promise<string[]> {
   const deadline = Date.now() + lockWaitMs;
-  for (;;) {
+  return withoutStatementDeadline.run(true, () =>
+    holdingMigrationLock(db, Math.ceil(lockWaitMs / 1000), async () => {
+      for (;;) {
+        try {
+          const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+          return applied;
+        } catch (err) {
+          if ((err as { name?: unknown }).name !== 'MigrationLocked' || Date.now() > deadline) throw err;
+          await sleep(250);
+        }
+      }
+    }),
+  );
+}
+
+/** Runs `work` while this process holds MySQL's named lock for this database's migrations (SQLite: no lock needed). */
+async function holdingMigrationLock<T>(db: Knex, waitSeconds: number, work: () => Promise<T>): Promise<T> {
+  const config = db.client.config as Knex.Config;
+  if (config.client !== 'mysql2') return work();
+  const database = (config.connection as { database?: string }).database ?? '';
+  const name = `auth-api:migrate:${database}`.slice(0, 64);
+  const connection: unknown = await db.client.acquireConnection();
+  try {
+    const [rows] = (await db.raw('SELECT GET_LOCK(?, ?) AS got', [name, waitSeconds]).connection(connection)) as [Array<{ got: number | null }>];
+    if (rows[0]?.got !== 1) throw new Error('timed out waiting for another instance to finish migrating');
     try {
-      const [, applied] = (await withoutStatementDeadline.run(true, () => db.migrate.latest({ migrationSource }))) as [number, string[]];
-      return applied;
-    } catch (err) {
-      if ((err as { name?: unknown }).name !== 'MigrationLocked' || Date.now() > deadline) throw err;
-      await sleep(250);
+      return await work();
+    } finally {
+      await db.raw('SELECT RELEASE_LOCK(?)', [name]).connection(connection);
     }
+  } finally {
+    await db.client.releaseConnection(connection);
   }
 }
 
