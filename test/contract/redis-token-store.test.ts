@@ -5,7 +5,7 @@ import { InMemoryUserRepository } from '../../src/adapters/persistence/memory/in
 import { RedisTokenStore } from '../../src/adapters/persistence/redis/redis-token-store.js';
 import { ServiceUnavailableError } from '../../src/domain/errors.js';
 import type { TokenStore } from '../../src/domain/ports/token-store.js';
-import { connectTestRedis, deleteKeysUnder, keysUnder, testRedisUrl, uniqueRedisPrefix, warnRedisSkipped } from '../support/redis.js';
+import { deleteKeysUnder, keysUnder, suiteRedis, testRedisUrl } from '../support/redis.js';
 import { aDigest, aSession, at, codeOf, rejectionOf } from './builders.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
@@ -15,29 +15,10 @@ const DAY_MS = 24 * 3600 * 1000;
 
 describe(`Redis token store (ioredis at ${testRedisUrl()})`, function () {
   const url = testRedisUrl();
-  const runPrefix = uniqueRedisPrefix();
-  let redis: Redis | null = null;
+  const redis = suiteRedis(url);
+  const runPrefix = redis.prefix;
+  const client = () => redis.client();
   let fixtures = 0;
-
-  before(async function () {
-    const connected = await connectTestRedis(url);
-    if (connected.redis === null) {
-      warnRedisSkipped(url, connected.reason);
-      this.skip();
-    }
-    redis = connected.redis;
-  });
-
-  after(async () => {
-    if (!redis) return;
-    await deleteKeysUnder(redis, runPrefix);
-    await redis.quit();
-  });
-
-  const client = (): Redis => {
-    if (!redis) throw new Error('the test Redis is not connected');
-    return redis;
-  };
 
   /** A store under a prefix of its own: its state is exactly the keys under that prefix. */
   const fresh = (idleTtlSeconds = IDLE_SECONDS) => {

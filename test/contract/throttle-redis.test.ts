@@ -7,7 +7,7 @@ import { ServiceUnavailableError } from '../../src/domain/errors.js';
 import type { LoginThrottle } from '../../src/domain/ports/login-throttle.js';
 import { codeOf, rejectionOf } from './builders.js';
 import { loginThrottleContract } from './login-throttle.contract.js';
-import { connectTestRedis, deleteKeysUnder, keysUnder, testRedisUrl, uniqueRedisPrefix, warnRedisSkipped } from '../support/redis.js';
+import { deleteKeysUnder, keysUnder, suiteRedis, testRedisUrl } from '../support/redis.js';
 
 const LIMITS = { maxFailures: 3, windowSeconds: 60, ipMaxFailures: 10 };
 const ATTEMPT = { email: 'someone@example.com', clientIp: '192.0.2.10' };
@@ -28,28 +28,13 @@ async function expectFailsClosed(throttle: LoginThrottle): Promise<void> {
 
 describe(`Redis login throttle (rate-limiter-flexible + ioredis at ${testRedisUrl()})`, function () {
   const url = testRedisUrl();
-  const runPrefix = uniqueRedisPrefix();
-  let redis: Redis | null = null;
+  const redis = suiteRedis(url);
+  const runPrefix = redis.prefix;
   let fixtures = 0;
 
-  before(async function () {
-    const connected = await connectTestRedis(url);
-    if (connected.redis === null) {
-      warnRedisSkipped(url, connected.reason);
-      this.skip();
-    }
-    redis = connected.redis;
-  });
-
-  after(async () => {
-    if (!redis) return;
-    await deleteKeysUnder(redis, runPrefix);
-    await redis.quit();
-  });
 
   loginThrottleContract('RateLimiterLoginThrottle over redisLimiters', (limits) => {
-    const client = redis;
-    if (!client) throw new Error('the test Redis is not connected');
+    const client = redis.client();
     // A prefix per fixture: its counters are exactly the keys under it.
     const prefix = `${runPrefix}${(fixtures++).toString(36)}:`;
     const { pairs, ips } = redisLimiters(client, limits, prefix);
@@ -67,8 +52,7 @@ describe(`Redis login throttle (rate-limiter-flexible + ioredis at ${testRedisUr
 
   describe('keys', () => {
     it('puts every counter under REDIS_KEY_PREFIX', async () => {
-      const client = redis;
-      if (!client) throw new Error('the test Redis is not connected');
+      const client = redis.client();
       const prefix = `${runPrefix}prefixed:`;
       const { pairs, ips } = redisLimiters(client, LIMITS, prefix);
       await new RateLimiterLoginThrottle(pairs, ips, TEST_COUNTER_KEY).recordFailure(ATTEMPT);

@@ -1,7 +1,4 @@
-import { createHmac, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHmac, type KeyObject } from 'node:crypto';
 import { expect } from 'chai';
 import { calculateJwkThumbprint, createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { DependencyContainer } from 'tsyringe';
@@ -11,6 +8,7 @@ import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-mem
 import { InMemoryUserRepository } from '../../src/adapters/persistence/memory/in-memory-user-repository.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { p256, pemFiles, pkcs8, spki } from '../support/key-files.js';
 import { call, register } from '../support/http.js';
 import {
   ACCESS_TYP,
@@ -40,9 +38,6 @@ interface KeyPair {
   readonly publicKey: KeyObject;
 }
 
-const p256 = (): KeyPair => generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const pkcs8 = (k: KeyPair) => k.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-const spki = (k: KeyPair) => k.publicKey.export({ type: 'spki', format: 'pem' }) as string;
 const thumbprint = (k: KeyPair) => {
   const { kty, crv, x, y } = k.publicKey.export({ format: 'jwk' });
   return calculateJwkThumbprint({ kty: kty as string, crv, x, y }, 'sha256');
@@ -83,25 +78,14 @@ function sharedStores(): SharedStores {
 }
 
 describe('ES256 access tokens and GET /.well-known/jwks.json', () => {
-  let dir: string;
-  let n = 0;
-  const file = (text: string): string => {
-    const path = join(dir, `key-${n++}.pem`);
-    writeFileSync(path, text, { mode: 0o600 });
-    return path;
-  };
+  const files = pemFiles('auth-api-jwks-');
   const key1 = p256();
   const key2 = p256();
   const es256Env = (signing: KeyPair, earlier: readonly KeyPair[] = []): Record<string, string> => ({
     JWT_ALGORITHM: 'ES256',
-    JWT_PRIVATE_KEY_FILE: file(pkcs8(signing)),
-    JWT_VERIFY_KEYS_FILE: file(earlier.map(spki).join('')),
+    JWT_PRIVATE_KEY_FILE: files.write(pkcs8(signing.privateKey)),
+    JWT_VERIFY_KEYS_FILE: files.write(earlier.map((k) => spki(k.publicKey)).join('')),
   });
-
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'auth-api-jwks-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   describe('under HS256 (the default)', () => {
     let app: TestApp;
@@ -210,8 +194,8 @@ describe('ES256 access tokens and GET /.well-known/jwks.json', () => {
 
       it('refuses an HS256 token HMAC-signed with the public key (algorithm confusion), in every encoding of it', async () => {
         const secrets: ReadonlyArray<string | Buffer> = [
-          spki(key1),
-          spki(key1).trim(),
+          spki(key1.publicKey),
+          spki(key1.publicKey).trim(),
           key1.publicKey.export({ type: 'spki', format: 'der' }),
           JSON.stringify(key1.publicKey.export({ format: 'jwk' })),
           JSON.stringify((await call(app.url, 'GET', JWKS_PATH)).body.keys[0]),

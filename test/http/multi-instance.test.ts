@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/env.js';
 import { mysqlUrl, warnMysqlSkipped } from '../support/databases.js';
 import { aGithubAccount, githubEnv, GithubStandIn, WEB_APP_URL } from '../support/github-stand-in.js';
 import { bearer, call, freePort, GOOD_PASSWORD, register, request, uniqueEmail, type ApiResponse } from '../support/http.js';
-import { connectTestRedis, deleteKeysUnder, testRedisUrl, uniqueRedisPrefix, warnRedisSkipped } from '../support/redis.js';
+import { deleteKeysUnder, redisOrSkip, testRedisUrl, uniqueRedisPrefix } from '../support/redis.js';
 import { decodeJwt, expectInvalidToken, expectProblem, expectTokenAnswer, expectUser, login, me, refresh, type TokenAnswer } from './helpers.js';
 import { COOKIE_NAMES, expectCookieModeAnswer, expectSessionCookies, expiryOf, setCookiesOf } from './web-client.js';
 
@@ -211,12 +211,7 @@ describe('two instances over one MySQL database and one Redis (multi-instance)',
     };
 
     before(async function () {
-      const connected = await connectTestRedis(redisUrl);
-      if (connected.redis === null) {
-        warnRedisSkipped(redisUrl, connected.reason);
-        this.skip();
-      }
-      probe = connected.redis;
+      probe = await redisOrSkip(this, redisUrl);
       database = await emptyMysqlDatabase(base);
       standIn = await GithubStandIn.start();
       const [portA, portB] = await twoPorts();

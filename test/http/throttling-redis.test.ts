@@ -6,7 +6,7 @@ import { InMemoryUserRepository } from '../../src/adapters/persistence/memory/in
 import { TOKENS } from '../../src/composition/tokens.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { GOOD_PASSWORD, register, uniqueEmail, type ApiResponse } from '../support/http.js';
-import { connectTestRedis, deleteKeysUnder, keysUnder, testRedisUrl, uniqueRedisPrefix, warnRedisSkipped } from '../support/redis.js';
+import { connectTestRedis, deleteKeysUnder, keysUnder, redisOrSkip, testRedisUrl, uniqueRedisPrefix } from '../support/redis.js';
 import { expectProblem, expectTokenAnswer, login } from './helpers.js';
 
 const WINDOW_SECONDS = 60;
@@ -43,12 +43,7 @@ describe(`login throttling shared by two instances through Redis (${testRedisUrl
   let probe: Redis | null = null;
 
   before(async function () {
-    const connected = await connectTestRedis(url);
-    if (connected.redis === null) {
-      warnRedisSkipped(url, connected.reason);
-      this.skip();
-    }
-    probe = connected.redis;
+    probe = await redisOrSkip(this, url);
   });
   after(async () => {
     await probe?.quit();

@@ -1,5 +1,6 @@
 import { createSecretKey } from 'node:crypto';
-import { loadConfig, type Config } from '../../src/config/env.js';
+import { expect } from 'chai';
+import { ConfigError, loadConfig, type Config } from '../../src/config/env.js';
 
 export const TEST_ACCESS_SECRET = 'test-access-secret-0123456789-abcdefghij';
 export const TEST_REFRESH_SECRET = 'test-refresh-secret-0123456789-abcdefghij';
@@ -19,3 +20,14 @@ export function testConfig(env: Record<string, string> = {}): Config {
 
 /** The key rate-limit counter digests are made with in tests. */
 export const TEST_COUNTER_KEY = createSecretKey(Buffer.from('test-counter-key-0123456789-abcdefghij'));
+
+/** The ConfigError loadConfig throws for `env`; fails the test when it loads. */
+export function configError(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  return expect.fail('expected loadConfig to refuse the environment');
+}

@@ -56,3 +56,40 @@ export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<num
   if (keys.length > 0) await redis.del(...keys);
   return keys.length;
 }
+
+/** In a `before` hook: a connected client, or the suite skipped with a loud warning when Redis is unreachable. */
+export async function redisOrSkip(suite: Mocha.Context, url = testRedisUrl()): Promise<Redis> {
+  const connected = await connectTestRedis(url);
+  if (connected.redis === null) {
+    warnRedisSkipped(url, connected.reason);
+    suite.skip();
+  }
+  return connected.redis;
+}
+
+export interface SuiteRedis {
+  /** Every key the suite writes goes under it; all are deleted after the suite. */
+  readonly prefix: string;
+  client(): Redis;
+}
+
+/** Inside a describe: a client connected before its tests (the suite skipped loudly without Redis) and a prefix of its own. */
+export function suiteRedis(url = testRedisUrl()): SuiteRedis {
+  const prefix = uniqueRedisPrefix();
+  let redis: Redis | null = null;
+  before(async function () {
+    redis = await redisOrSkip(this, url);
+  });
+  after(async () => {
+    if (!redis) return;
+    await deleteKeysUnder(redis, prefix);
+    await redis.quit();
+  });
+  return {
+    prefix,
+    client() {
+      if (!redis) throw new Error('the test Redis is not connected');
+      return redis;
+    },
+  };
+}

@@ -1,26 +1,13 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../../src/config/env.js';
+import { loadConfig } from '../../../src/config/env.js';
+import { configError } from '../../support/config.js';
+import { p256, pemFiles, pkcs8, spki } from '../../support/key-files.js';
 
 const REFRESH = 'r'.repeat(32);
 const PRODUCTION = { NODE_ENV: 'production', JWT_REFRESH_SECRET: REFRESH };
 
-const p256 = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const pkcs8 = (key: KeyObject) => key.export({ type: 'pkcs8', format: 'pem' }) as string;
-const spki = (key: KeyObject) => key.export({ type: 'spki', format: 'pem' }) as string;
-
-function configError(env: Record<string, string | undefined>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).to.be.instanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  return expect.fail('expected loadConfig to refuse the environment');
-}
 
 /** No line of a PEM body (the key material itself) shows up in a message. */
 function expectNoKeyMaterial(message: string, ...pems: string[]): void {
@@ -30,23 +17,16 @@ function expectNoKeyMaterial(message: string, ...pems: string[]): void {
 }
 
 describe('config: ES256 access-token keys', () => {
-  let dir: string;
-  let n = 0;
-  const file = (text: string): string => {
-    const path = join(dir, `key-${n++}.pem`);
-    writeFileSync(path, text, { mode: 0o600 });
-    return path;
-  };
+  const files = pemFiles('auth-api-keys-');
+  const file = files.write;
   const current = p256();
   const earlier = [p256(), p256()];
   let privateFile: string;
   const es256 = (env: Record<string, string | undefined> = {}) => ({ ...PRODUCTION, JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY_FILE: privateFile, ...env });
 
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'auth-api-keys-'));
     privateFile = file(pkcs8(current.privateKey));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   describe('accepted', () => {
     it('reads the PKCS#8 P-256 signing key; without JWT_VERIFY_KEYS_FILE no earlier keys', () => {
@@ -87,14 +67,14 @@ describe('config: ES256 access-token keys', () => {
     });
 
     it('accepts an absent verify file, with a warning naming the variable', () => {
-      const { config, warnings } = loadConfig(es256({ JWT_VERIFY_KEYS_FILE: join(dir, 'not-there.pem') }));
+      const { config, warnings } = loadConfig(es256({ JWT_VERIFY_KEYS_FILE: files.path('not-there.pem') }));
 
       expect(config.jwt.accessKeys?.verifyKeys).to.deep.equal([]);
       expect(warnings.some((w) => w.includes('JWT_VERIFY_KEYS_FILE'))).to.equal(true);
     });
 
     it('under HS256 reads no key file, and warns that they are ignored', () => {
-      const { config, warnings } = loadConfig({ JWT_PRIVATE_KEY_FILE: join(dir, 'not-there.pem') });
+      const { config, warnings } = loadConfig({ JWT_PRIVATE_KEY_FILE: files.path('not-there.pem') });
 
       expect(config.jwt.algorithm).to.equal('HS256');
       expect(config.jwt.accessKeys).to.equal(null);
@@ -116,7 +96,7 @@ describe('config: ES256 access-token keys', () => {
     it('refuses a private key file that does not exist or cannot be read', () => {
       const unreadable = file(pkcs8(p256().privateKey));
       chmodSync(unreadable, 0o000);
-      const paths = [join(dir, 'missing.pem'), dir];
+      const paths = [files.path('missing.pem'), files.path('.')];
       // root reads whatever the mode says; the mode test only means something for other users.
       if (process.getuid?.() !== 0) paths.push(unreadable);
       for (const path of paths) {
@@ -166,7 +146,7 @@ describe('config: ES256 access-token keys', () => {
     }
 
     it('refuses a verify file that is a directory', () => {
-      const sub = join(dir, 'a-directory');
+      const sub = files.path('a-directory');
       mkdirSync(sub, { recursive: true });
 
       expect(configError(es256({ JWT_VERIFY_KEYS_FILE: sub })).message).to.include('JWT_VERIFY_KEYS_FILE').and.include('cannot be read');

@@ -1,20 +1,12 @@
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../../src/config/env.js';
+import { loadConfig } from '../../../src/config/env.js';
+import { configError } from '../../support/config.js';
 
 const ACCESS = 'a'.repeat(32);
 const REFRESH = 'r'.repeat(32);
 /** A production environment that loads; each test takes one thing away or spoils it. */
 const PRODUCTION = { NODE_ENV: 'production', JWT_ACCESS_SECRET: ACCESS, JWT_REFRESH_SECRET: REFRESH };
 
-function configError(env: Record<string, string | undefined>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).to.be.instanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  return expect.fail('expected loadConfig to refuse the environment');
-}
 
 describe('config: loadConfig', () => {
   it('reads the environment it is given, not process.env', () => {
