@@ -5,9 +5,13 @@ const ASSETS = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+  // The API reference: renders /openapi.json in the browser, so it needs no CDN and no inline script.
+  '/docs': { file: 'docs.html', type: 'text/html; charset=utf-8' },
+  '/docs.js': { file: 'docs.js', type: 'text/javascript; charset=utf-8' },
+  '/docs.css': { file: 'docs.css', type: 'text/css; charset=utf-8' },
 } as const;
 
-/** The demo page: three static files read once at start, served as they are (no build step). */
+/** The demo page and the API reference: static files read once at start, served as they are (no build step). */
 export function webRoutes(features: { readonly github: boolean }): Router {
   const router = new Router();
   for (const [path, asset] of Object.entries(ASSETS)) {
