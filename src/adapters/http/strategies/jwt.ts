@@ -3,6 +3,7 @@ import { Strategy as JwtStrategy, type StrategyOptionsWithoutRequest } from 'pas
 import type { AuthenticateAccessToken } from '../../../application/authenticate-access-token.js';
 import { DomainError, InvalidTokenError, ServiceUnavailableError } from '../../../domain/errors.js';
 import { verificationKey, type JwtKindSettings, type JwtSettings } from '../../crypto/jwt-settings.js';
+import { sweepStale } from '../../system/stale-sweeper.js';
 import { readClaims, type VerifiedClaims } from './jwt-claims.js';
 import { extractor, presentedAccessToken } from './token-extractors.js';
 
@@ -55,7 +56,7 @@ export const tokenStrategy = (options: StrategyOptionsWithoutRequest, kind: JwtK
   new JwtStrategy(options, (decoded: unknown, done: Done) => settle(authenticate, readClaims(decoded, kind), done));
 
 /** How long a verified access token's claims are remembered at most (its own `exp` comes first). */
-const REMEMBER_MS = 5 * 60_000;
+const REMEMBER_MS = 60_000;
 
 /**
  * passport-jwt for access tokens that remembers, for a bounded time and number, which exact token
@@ -83,6 +84,7 @@ class RememberingJwtStrategy extends JwtStrategy {
       if (claims && token && typeof exp === 'number') this.remember(token, claims, exp * 1000);
       settle(this.onClaims, claims, done);
     }) as never);
+    sweepStale(this.remembered);
   }
 
   override authenticate(req: Parameters<JwtStrategy['authenticate']>[0], options?: object): void {

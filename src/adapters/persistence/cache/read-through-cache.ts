@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { sweepStale } from '../../system/stale-sweeper.js';
 
 export interface ReadThroughCacheOptions {
   /** How many entries stay in memory. */
@@ -21,6 +22,7 @@ export class ReadThroughCache<V extends object> {
     private readonly clone: (value: V) => V,
   ) {
     this.entries = new LRUCache<string, V>({ max: options.max, ttl: options.ttlMs, ttlAutopurge: false });
+    if (options.ttlMs > 0) sweepStale(this.entries);
   }
 
   async get(key: string, load: () => Promise<V | null>): Promise<V | null> {
