@@ -8,7 +8,7 @@
  *   npm run bench -- --duration 5 --no-data-size --no-peers
  *   BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306/test npm run bench
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +17,7 @@ import autocannon from 'autocannon';
 import bcrypt from 'bcrypt';
 import knex, { type Knex } from 'knex';
 import { createDatabase, migrateToLatest } from '../src/adapters/persistence/knex/database.js';
+import { sectionOf, startBuiltService, type BuiltService } from './service.js';
 
 // ---------- options ----------
 const args = process.argv.slice(2);
@@ -45,7 +46,6 @@ const PASSWORD = 'correct-horse-battery';
 const BENCH_EMAIL = 'user@example.com';
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (...parts: unknown[]) => process.stderr.write(`# ${parts.join(' ')}\n`);
 const round = (x: number, digits = 1) => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : NaN);
 
@@ -142,11 +142,7 @@ async function seed(url: string, users: number, sessions: number, hash: string):
 }
 
 // ---------- the service ----------
-interface Server {
-  readonly url: string;
-  readonly pid: number;
-  stop(): Promise<void>;
-}
+type Server = BuiltService;
 
 async function startService(databaseUrl: string, port: number): Promise<Server> {
   const env = {
@@ -163,32 +159,7 @@ async function startService(databaseUrl: string, port: number): Promise<Server> 
     LOGIN_IP_MAX_FAILURES: '1000000',
     LOG_LEVEL: 'warn',
   };
-  const child: ChildProcess = spawn('taskset', ['-c', String(SERVER_CPU), process.execPath, 'dist/src/main.js'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const t0 = Date.now();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service exited (${child.exitCode})`);
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() - t0 > 60_000) throw new Error('the service did not become ready in 60 s');
-    await sleep(100);
-  }
-  return {
-    url,
-    pid: child.pid as number,
-    stop: () =>
-      new Promise((done) => {
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-      }),
-  };
+  return startBuiltService(ROOT, env, SERVER_CPU);
 }
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
@@ -535,7 +506,12 @@ async function main(): Promise<void> {
   if (existsSync(analysis)) sections.push(readFileSync(analysis, 'utf8'));
   const report = sections.join('\n');
   process.stdout.write(`${report}\n`);
-  if (OPT.write) writeFileSync(join(ROOT, 'BENCHMARKS.md'), `${report}\n`);
+  if (OPT.write) {
+    // The soak (npm run soak) writes its own section: it is kept as it is.
+    const file = join(ROOT, 'BENCHMARKS.md');
+    const soak = existsSync(file) ? sectionOf(readFileSync(file, 'utf8'), '## Soak') : null;
+    writeFileSync(file, `${report}\n${soak ? `\n${soak}\n` : ''}`);
+  }
 }
 
 await main();
