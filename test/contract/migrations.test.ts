@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createDatabase, migrateToLatest, rollbackAll } from '../../src/adapters/persistence/knex/database.js';
-import { mysqlTestDatabase, mysqlUrl, warnMysqlSkipped, type TestDatabase } from '../support/databases.js';
+import { mysqlDatabaseOrSkip, type TestDatabase } from '../support/databases.js';
 
 /** Several instances start at once with MIGRATE_ON_START: they must take turns, and every one must start. */
 describe('migrations run by instances starting together (MySQL/MariaDB)', function () {
@@ -8,11 +8,7 @@ describe('migrations run by instances starting together (MySQL/MariaDB)', functi
   let database: TestDatabase | undefined;
 
   before(async function () {
-    if (mysqlUrl() === null) {
-      warnMysqlSkipped();
-      this.skip();
-    }
-    database = await mysqlTestDatabase();
+    database = await mysqlDatabaseOrSkip(this);
   });
   after(async () => {
     await database?.close();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { mysqlTestDatabase, mysqlUrl, sqliteTestDatabase, warnMysqlSkipped, type TestDatabase } from '../support/databases.js';
+import { mysqlDatabaseOrSkip, sqliteTestDatabase, type TestDatabase } from '../support/databases.js';
 
 /**
  * Every query on a request's path is an index lookup, never a scan, so its cost does not grow
@@ -56,11 +56,7 @@ describe('query plans: the hot path uses indexes', () => {
   describe('on MySQL/MariaDB', () => {
     let database: TestDatabase | undefined;
     before(async function () {
-      if (mysqlUrl() === null) {
-        warnMysqlSkipped();
-        this.skip();
-      }
-      database = await mysqlTestDatabase();
+      database = await mysqlDatabaseOrSkip(this);
     });
     after(async () => {
       await database?.close();

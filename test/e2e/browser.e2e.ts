@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { type Browser, type Page } from 'playwright-core';
+import { chromiumOrSkip } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { uniqueEmail } from '../support/http.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where the signed-in page's screenshot goes (README shows a copy of it from docs/). */
 const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? 'test-results';
 const ACCESS_TTL_SECONDS = 2;
@@ -16,16 +16,8 @@ describe('the web page in a real browser (cookie mode)', function () {
   let page: Page;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      process.stderr.write(`\n  !! ${CHROMIUM} not found: the browser test is SKIPPED (apt-get install chromium; CI installs it).\n\n`);
-      this.skip();
-    }
+    browser = await chromiumOrSkip(this, 'browser test');
     app = await startTestApp({ env: { ACCESS_TOKEN_TTL: String(ACCESS_TTL_SECONDS) } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
     page = await browser.newPage({ viewport: { width: 720, height: 900 } });
   });
 

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { type Browser, type Page } from 'playwright-core';
+import { chromiumOrSkip } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { call } from '../support/http.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? 'test-results';
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
@@ -44,16 +44,8 @@ describe('the API reference page in a real browser', function () {
   let browser: Browser;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      process.stderr.write(`\n  !! ${CHROMIUM} not found: the browser test is SKIPPED (apt-get install chromium; CI installs it).\n\n`);
-      this.skip();
-    }
+    browser = await chromiumOrSkip(this, 'browser test');
     app = await startTestApp();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
   });
 
   after(async () => {

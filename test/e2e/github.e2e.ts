@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { aGithubAccount, GithubStandIn, startGithubTestApp, type GithubTestApp } from '../support/github-stand-in.js';
+import { chromiumOrSkip } from '../support/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('GitHub sign-in from the web page in a real browser', function () {
   this.timeout(60_000);
@@ -12,17 +11,9 @@ describe('GitHub sign-in from the web page in a real browser', function () {
   let browser: Browser;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      process.stderr.write(`\n  !! ${CHROMIUM} not found: the GitHub browser test is SKIPPED (apt-get install chromium; CI installs it).\n\n`);
-      this.skip();
-    }
+    browser = await chromiumOrSkip(this, 'GitHub browser test');
     standIn = await GithubStandIn.start();
     app = await startGithubTestApp(standIn, { webAppIsService: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
   });
 
   after(async () => {

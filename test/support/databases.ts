@@ -73,3 +73,12 @@ export async function mysqlTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/** In a `before` hook: a fresh MySQL test database, or the suite skipped with a loud warning when TEST_MYSQL_URL is unset. */
+export async function mysqlDatabaseOrSkip(suite: Mocha.Context): Promise<TestDatabase> {
+  if (mysqlUrl() === null) {
+    warnMysqlSkipped();
+    suite.skip();
+  }
+  return mysqlTestDatabase();
+}
