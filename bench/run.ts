@@ -15,9 +15,9 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import bcrypt from 'bcrypt';
-import knex, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { createDatabase, migrateToLatest } from '../src/adapters/persistence/knex/database.js';
-import { sectionOf, startBuiltService, type BuiltService } from './service.js';
+import { freshMysqlDatabase, sectionOf, startBuiltService, type BuiltService } from './service.js';
 
 // ---------- options ----------
 const args = process.argv.slice(2);
@@ -78,23 +78,8 @@ async function freshDatabase(kind: 'sqlite' | 'mysql'): Promise<BenchDatabase> {
     const dir = mkdtempSync(join(os.tmpdir(), 'auth-bench-'));
     return { kind, url: `sqlite:${join(dir, 'bench.sqlite3')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const base = new URL(OPT.mysqlUrl as string);
-  const name = `auth_bench_${randomBytes(4).toString('hex')}`;
-  const admin = knex({
-    client: 'mysql2',
-    connection: { host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) },
-  });
-  await admin.raw('CREATE DATABASE ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_bin', [name]);
-  const url = new URL(base.toString());
-  url.pathname = `/${name}`;
-  return {
-    kind,
-    url: url.toString(),
-    drop: async () => {
-      await admin.raw('DROP DATABASE IF EXISTS ??', [name]);
-      await admin.destroy();
-    },
-  };
+  const database = await freshMysqlDatabase(OPT.mysqlUrl as string, 'auth_bench');
+  return { kind, url: database.url, drop: () => database.drop() };
 }
 
 /** Users u0..u(n-1)@bench.io (and the peers' user@example.com) sharing one bcrypt hash, and `sessions` stored refresh records. */

@@ -1,6 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import knex from 'knex';
 
 export interface BuiltService {
   readonly url: string;
@@ -64,4 +66,24 @@ export function writeSection(file: string, heading: string, section: string): vo
   const body = section.trimEnd();
   const next = old === null ? `${current.trimEnd()}\n\n${body}\n` : current.replace(old, body);
   writeFileSync(file, next.endsWith('\n') ? next : `${next}\n`);
+}
+
+/** An empty database `<prefix>_<random>` on the server of `serverUrl`; its URL, and how to drop it. */
+export async function freshMysqlDatabase(serverUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = new URL(serverUrl);
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const admin = knex({
+    client: 'mysql2',
+    connection: { host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) },
+  });
+  await admin.raw('CREATE DATABASE ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_bin', [name]);
+  const url = new URL(base.toString());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      await admin.raw('DROP DATABASE IF EXISTS ??', [name]);
+      await admin.destroy();
+    },
+  };
 }

@@ -26,8 +26,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
-import knex from 'knex';
-import { startBuiltService, writeSection, type BuiltService } from './service.js';
+import { freshMysqlDatabase, startBuiltService, writeSection, type BuiltService } from './service.js';
 
 // ---------- options ----------
 const num = (name: string, fallback: number, min: number): number => {
@@ -82,21 +81,10 @@ async function freshBackend(): Promise<Backend> {
   let databaseUrl: string;
   let dropDatabase: () => Promise<void>;
   if (OPT.mysqlUrl) {
-    const base = new URL(OPT.mysqlUrl);
-    const name = `auth_soak_${RUN_ID}`;
-    const admin = knex({
-      client: 'mysql2',
-      connection: { host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) },
-    });
-    await admin.raw('CREATE DATABASE ?? CHARACTER SET utf8mb4 COLLATE utf8mb4_bin', [name]);
-    const url = new URL(base.toString());
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
+    const database = await freshMysqlDatabase(OPT.mysqlUrl, 'auth_soak');
+    databaseUrl = database.url;
     label = 'MySQL/MariaDB';
-    dropDatabase = async () => {
-      await admin.raw('DROP DATABASE IF EXISTS ??', [name]);
-      await admin.destroy();
-    };
+    dropDatabase = () => database.drop();
   } else {
     const dir = mkdtempSync(join(os.tmpdir(), 'auth-soak-'));
     databaseUrl = `sqlite:${join(dir, 'soak.sqlite3')}`;
