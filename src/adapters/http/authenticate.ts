@@ -32,10 +32,10 @@ const FAILURES: Record<LocalOrToken, (info: unknown) => DomainError> = {
     if (isNoToken(info)) return new TokenMissingError();
     return isExpired(info) ? new TokenExpiredError() : new InvalidTokenError();
   },
-  // Every refresh failure means "sign in again": one code, whatever the cause. A store that cannot
-  // answer is not a failure of the token: it stays a 503, so the client keeps its session and retries.
+  // Every refresh failure means "sign in again": one code, whatever the cause. (A store that cannot
+  // answer never arrives here: strategies report it as an error, a 503; see strategies/verdict.ts.)
   [STRATEGY.jwtRefresh]: (info) =>
-    info instanceof DomainError && (info.code === 'INVALID_TOKEN' || info.code === 'SERVICE_UNAVAILABLE')
+    info instanceof DomainError && info.code === 'INVALID_TOKEN'
       ? info
       : new InvalidTokenError(isNoToken(info) ? 'No refresh token was presented' : undefined),
 };

@@ -1,10 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import { Strategy as JwtStrategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
 import type { AuthenticateAccessToken } from '../../../application/authenticate-access-token.js';
-import { DomainError, InvalidTokenError, ServiceUnavailableError } from '../../../domain/errors.js';
+import { InvalidTokenError } from '../../../domain/errors.js';
 import { verificationKey, type JwtKindSettings, type JwtSettings } from '../../crypto/jwt-settings.js';
 import { sweepStale } from '../../system/stale-sweeper.js';
 import { readClaims, type VerifiedClaims } from './jwt-claims.js';
+import { reportVerdict, type Done } from './verdict.js';
 import { extractor, presentedAccessToken } from './token-extractors.js';
 
 type Extractor = StrategyOptionsWithoutRequest['jwtFromRequest'];
@@ -39,16 +40,10 @@ export const verifyOptions = (settings: JwtSettings, kind: JwtKindSettings, jwtF
   jsonWebTokenOptions: { complete: true },
 });
 
-type Done = (err: unknown, user?: unknown, info?: unknown) => void;
-
 /** The verify callback's only job: hand verified claims to a use case and map its outcome for Passport. */
 function settle(authenticate: (claims: VerifiedClaims) => Promise<unknown>, claims: VerifiedClaims | null, done: Done): void {
   if (!claims) return done(null, false, new InvalidTokenError());
-  authenticate(claims).then(
-    (principal) => done(null, principal),
-    // A store that cannot answer is an error (503), never a failed authentication (401).
-    (err: unknown) => (err instanceof DomainError && !(err instanceof ServiceUnavailableError) ? done(null, false, err) : done(err)),
-  );
+  reportVerdict(authenticate(claims), done);
 }
 
 /** A passport-jwt strategy whose verify callback only reads the claims and hands them to a use case. */

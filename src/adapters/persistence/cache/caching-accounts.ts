@@ -35,13 +35,8 @@ export class CachingUserRepository implements UserRepository {
     return this.inner.findByEmail(email);
   }
 
-  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
-    this.cache.invalidate(id);
-    try {
-      await this.inner.updatePasswordHash(id, passwordHash);
-    } finally {
-      this.cache.invalidate(id);
-    }
+  updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+    return this.cache.writing(id, () => this.inner.updatePasswordHash(id, passwordHash));
   }
 }
 
@@ -56,13 +51,8 @@ export class CachingIdentityRepository implements IdentityRepository {
     return this.inner.find(provider, providerUserId);
   }
 
-  async link(identity: LinkedIdentity): Promise<void> {
-    this.cache.invalidate(identity.userId);
-    try {
-      await this.inner.link(identity);
-    } finally {
-      this.cache.invalidate(identity.userId);
-    }
+  link(identity: LinkedIdentity): Promise<void> {
+    return this.cache.writing(identity.userId, () => this.inner.link(identity));
   }
 
   async createUserWithIdentity(user: NewUser, identity: LinkedIdentity): Promise<User> {
@@ -72,11 +62,7 @@ export class CachingIdentityRepository implements IdentityRepository {
 
   async updateLogin(provider: IdentityProvider, providerUserId: string, login: string | null): Promise<void> {
     const identity = await this.inner.find(provider, providerUserId);
-    if (identity) this.cache.invalidate(identity.userId);
-    try {
-      await this.inner.updateLogin(provider, providerUserId, login);
-    } finally {
-      if (identity) this.cache.invalidate(identity.userId);
-    }
+    const write = () => this.inner.updateLogin(provider, providerUserId, login);
+    await (identity ? this.cache.writing(identity.userId, write) : write());
   }
 }

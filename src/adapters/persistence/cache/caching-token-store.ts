@@ -27,31 +27,16 @@ export class CachingTokenStore implements TokenStore {
     return this.cache.get(id, () => this.inner.find(id));
   }
 
-  async rotate(id: string, from: string, to: string, at: Date): Promise<boolean> {
-    this.cache.invalidate(id);
-    try {
-      return await this.inner.rotate(id, from, to, at);
-    } finally {
-      this.cache.invalidate(id);
-    }
+  rotate(id: string, from: string, to: string, at: Date): Promise<boolean> {
+    return this.cache.writing(id, () => this.inner.rotate(id, from, to, at));
   }
 
-  async end(id: string, at: Date): Promise<boolean> {
-    this.cache.invalidate(id);
-    try {
-      return await this.inner.end(id, at);
-    } finally {
-      this.cache.invalidate(id);
-    }
+  end(id: string, at: Date): Promise<boolean> {
+    return this.cache.writing(id, () => this.inner.end(id, at));
   }
 
-  async endAllForUser(userId: string, at: Date, exceptId?: string): Promise<number> {
-    this.cache.invalidateWhere((s) => s.userId === userId);
-    try {
-      return await this.inner.endAllForUser(userId, at, exceptId);
-    } finally {
-      this.cache.invalidateWhere((s) => s.userId === userId);
-    }
+  endAllForUser(userId: string, at: Date, exceptId?: string): Promise<number> {
+    return this.cache.writingWhere((s) => s.userId === userId, () => this.inner.endAllForUser(userId, at, exceptId));
   }
 
   listLive(userId: string, now: Date): Promise<Session[]> {

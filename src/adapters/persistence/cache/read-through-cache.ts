@@ -40,6 +40,28 @@ export class ReadThroughCache<V extends object> {
     this.entries.delete(key);
   }
 
+  /**
+   * Runs a write to the store with `key` forgotten before it starts and again once it has ended,
+   * so neither an entry read before it nor a read racing with it outlives what it replaced.
+   */
+  writing<T>(key: string, write: () => Promise<T>): Promise<T> {
+    return this.forgettingAround(() => this.invalidate(key), write);
+  }
+
+  /** `writing` for every entry the predicate picks. */
+  writingWhere<T>(pick: (value: V) => boolean, write: () => Promise<T>): Promise<T> {
+    return this.forgettingAround(() => this.invalidateWhere(pick), write);
+  }
+
+  private async forgettingAround<T>(forget: () => void, write: () => Promise<T>): Promise<T> {
+    forget();
+    try {
+      return await write();
+    } finally {
+      forget();
+    }
+  }
+
   /** Forgets every key the predicate picks. */
   invalidateWhere(pick: (value: V) => boolean): void {
     this.generation += 1;
