@@ -4,6 +4,7 @@ import { TOKENS } from '../../src/composition/tokens.js';
 import type { TestApp } from '../support/app.js';
 import { appDatabase, REDIS_BACKEND } from '../support/backends.js';
 import { call, register, uniqueEmail } from '../support/http.js';
+import { connectTestRedis } from '../support/redis.js';
 import { decodeJwt, expectInvalidToken, me, refresh } from './helpers.js';
 
 /** With REDIS_URL set, the refresh-token state lives in Redis, not in the database (API.md configuration). */
@@ -36,6 +37,24 @@ describe('sessions in Redis when REDIS_URL is set', function () {
     expect(Object.values(hash)).to.not.include(answer.refreshToken);
     expect(await redis().pttl(sessionKey(sid))).to.be.within(3_590_000, 3_600_000);
     expect(await appDatabase(app)('sessions').count({ n: '*' }).first()).to.deep.equal({ n: 0 });
+  });
+
+  it("honours the URL's /db index: the session is in that database and in no other", async () => {
+    const answer = await register(app.url, uniqueEmail('redis-db'));
+    const key = sessionKey(decodeJwt(answer.accessToken).payload.sid);
+    const url = new URL(app.config.redisUrl ?? '');
+    const index = Number(url.pathname.slice(1) || '0');
+    const other = new URL(url);
+    other.pathname = `/${(index + 1) % 16}`;
+    const [same, elsewhere] = await Promise.all([connectTestRedis(url.toString()), connectTestRedis(other.toString())]);
+    try {
+      if (same.redis === null || elsewhere.redis === null) throw new Error('the test Redis is not reachable');
+      expect(await same.redis.exists(key), `db ${index}`).to.equal(1);
+      expect(await elsewhere.redis.exists(key), `db ${(index + 1) % 16}`).to.equal(0);
+    } finally {
+      same.redis?.disconnect();
+      elsewhere.redis?.disconnect();
+    }
   });
 
   it('ends the session in Redis on logout: its refresh and access tokens fail at once', async () => {
