@@ -41,11 +41,32 @@ export interface Config {
     readonly maxFailures: number;
     readonly windowSeconds: number;
     readonly ipMaxFailures: number;
+    /** Consecutive failed logins for one email, from all addresses, before its password logins are refused (NIST SP 800-63B §5.2.2). */
+    readonly accountMaxFailures: number;
+    /** Registration attempts per client IP per hour. */
+    readonly registerPerIpPerHour: number;
+  };
+  /** The product name, in mails, TOTP and the weak-password rule. */
+  readonly appName: string;
+  /** Server limits against slow or numerous clients. */
+  readonly limits: {
+    readonly headersTimeoutSeconds: number;
+    readonly requestTimeoutSeconds: number;
+    readonly maxConnections: number;
+    /** Live sessions per user; a sign-in past it ends the least recently used one. */
+    readonly sessionsPerUserMax: number;
+  };
+  /** Who may read /metrics: open (development without a token), a bearer token, a port of its own, or nobody. */
+  readonly metrics: {
+    readonly token: string | null;
+    readonly port: number | null;
   };
   readonly corsOrigins: readonly string[];
   readonly webAppUrl: string;
   readonly github: GithubConfig | null;
   readonly logLevel: string;
+  /** `json` lines, `pretty` lines for a person, or null: pretty when stdout is a terminal (main decides). */
+  readonly logFormat: 'json' | 'pretty' | null;
   /** How long an instance may serve sessions and users from memory (0: never). */
   readonly cacheTtlMs: number;
   /** After SIGTERM, how long to keep serving (with /readyz at 503) before closing the listener. */
@@ -120,6 +141,15 @@ const schema = z.object({
   LOGIN_MAX_FAILURES: int(5, 1, 1000),
   LOGIN_WINDOW_SECONDS: int(900, 1, 86_400),
   LOGIN_IP_MAX_FAILURES: int(100, 1, 1_000_000),
+  LOGIN_ACCOUNT_MAX_FAILURES: int(100, 1, 100),
+  REGISTER_PER_IP_PER_HOUR: int(30, 1, 1_000_000),
+  HEADERS_TIMEOUT_SECONDS: int(10, 1, 300),
+  REQUEST_TIMEOUT_SECONDS: int(30, 1, 3600),
+  MAX_CONNECTIONS: int(10_000, 1, 1_000_000),
+  SESSIONS_PER_USER_MAX: int(100, 1, 10_000),
+  METRICS_TOKEN: optional,
+  METRICS_PORT: optional.pipe(z.string().regex(/^\d+$/, 'must be a port number from 1 to 65535').transform(Number).pipe(z.number().int().min(1, 'must be at least 1').max(65_535, 'must be at most 65535')).optional()),
+  APP_NAME: z.string().trim().min(1).max(100).default('auth-api'),
   CORS_ORIGINS: z.string().default(''),
   WEB_APP_URL: optional.pipe(httpUrl.optional()),
   GITHUB_CLIENT_ID: optional,
@@ -132,6 +162,7 @@ const schema = z.object({
   SHUTDOWN_DRAIN_MS: int(0, 0, 120_000),
   SESSION_PRUNE_INTERVAL_SECONDS: int(600, 0, 86_400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: optional.pipe(z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).optional()),
 });
 
 const isP256 = (key: KeyObject): boolean => key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
@@ -259,6 +290,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (githubSet > 0 && githubSet < 3) {
     problems.push('GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET and GITHUB_CALLBACK_URL must be set together');
   }
+  if (e.METRICS_TOKEN !== undefined && Buffer.byteLength(e.METRICS_TOKEN, 'utf8') < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 bytes');
+  }
+  if (e.HEADERS_TIMEOUT_SECONDS > e.REQUEST_TIMEOUT_SECONDS) {
+    problems.push('HEADERS_TIMEOUT_SECONDS must not exceed REQUEST_TIMEOUT_SECONDS (the headers are part of the request)');
+  }
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT === e.PORT) {
+    problems.push('METRICS_PORT must differ from PORT');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const corsOrigins = e.CORS_ORIGINS.split(',')
@@ -309,11 +349,22 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
         maxFailures: e.LOGIN_MAX_FAILURES,
         windowSeconds: e.LOGIN_WINDOW_SECONDS,
         ipMaxFailures: e.LOGIN_IP_MAX_FAILURES,
+        accountMaxFailures: e.LOGIN_ACCOUNT_MAX_FAILURES,
+        registerPerIpPerHour: e.REGISTER_PER_IP_PER_HOUR,
       },
+      appName: e.APP_NAME,
+      limits: {
+        headersTimeoutSeconds: e.HEADERS_TIMEOUT_SECONDS,
+        requestTimeoutSeconds: e.REQUEST_TIMEOUT_SECONDS,
+        maxConnections: e.MAX_CONNECTIONS,
+        sessionsPerUserMax: e.SESSIONS_PER_USER_MAX,
+      },
+      metrics: { token: e.METRICS_TOKEN ?? null, port: e.METRICS_PORT ?? null },
       corsOrigins,
       webAppUrl: e.WEB_APP_URL ?? e.PUBLIC_URL,
       github,
       logLevel: e.LOG_LEVEL,
+      logFormat: e.LOG_FORMAT ?? null,
       shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
       sessionPruneIntervalSeconds: e.SESSION_PRUNE_INTERVAL_SECONDS,
       // One process owns a SQLite file, so its own invalidations are the whole truth; with a shared

@@ -1,6 +1,7 @@
 /** Stable, client-facing error codes. Clients and tests match these, never messages. */
 export type ErrorCode =
   | 'VALIDATION_FAILED'
+  | 'PASSWORD_TOO_WEAK'
   | 'INVALID_CREDENTIALS'
   | 'INVALID_TOKEN'
   | 'TOKEN_EXPIRED'
@@ -29,6 +30,27 @@ export class ValidationFailedError extends DomainError {
     super(errors.map((e) => `${e.field}: ${e.message}`).join('; '));
   }
 }
+
+/** Why a new password is refused as weak (API.md, Conventions: Passwords). */
+export type WeakPasswordReason = 'common' | 'email' | 'app_name' | 'repeated';
+
+/** A new password that is long enough but guessable: common, the email or product name, or one repeated character. */
+export class PasswordTooWeakError extends DomainError {
+  readonly code = 'PASSWORD_TOO_WEAK';
+  constructor(
+    readonly reason: WeakPasswordReason,
+    readonly field = 'password',
+  ) {
+    super(WEAK_PASSWORD_DETAILS[reason]);
+  }
+}
+
+const WEAK_PASSWORD_DETAILS: Record<WeakPasswordReason, string> = {
+  common: 'This password is among the 10,000 most common passwords; choose another',
+  email: 'The password must not be the email address or its local part',
+  app_name: 'The password must not be the name of this service',
+  repeated: 'The password must not be one character repeated',
+};
 
 /** Same error, same body, for an unknown email and a wrong password (no account enumeration). */
 export class InvalidCredentialsError extends DomainError {

@@ -9,6 +9,7 @@ export type HttpErrorCode =
   | 'METHOD_NOT_ALLOWED'
   | 'BAD_REQUEST'
   | 'HEADERS_TOO_LARGE'
+  | 'REQUEST_TIMEOUT'
   | 'CSRF_FAILED'
   | 'GITHUB_NOT_CONFIGURED'
   | 'INTERNAL_ERROR';
@@ -18,6 +19,7 @@ export type ProblemCode = ErrorCode | HttpErrorCode;
 /** Every code maps to a status and title here, once: a new code does not compile unmapped. */
 const PROBLEMS: Record<ProblemCode, { readonly status: number; readonly title: string }> = {
   VALIDATION_FAILED: { status: 400, title: 'Validation failed' },
+  PASSWORD_TOO_WEAK: { status: 400, title: 'Password too weak' },
   INVALID_JSON: { status: 400, title: 'Invalid JSON' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
@@ -38,6 +40,7 @@ const PROBLEMS: Record<ProblemCode, { readonly status: number; readonly title: s
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   BAD_REQUEST: { status: 400, title: 'Bad request' },
   HEADERS_TOO_LARGE: { status: 431, title: 'Request header fields too large' },
+  REQUEST_TIMEOUT: { status: 408, title: 'Request timeout' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   INTERNAL_ERROR: { status: 500, title: 'Internal server error' },
 };
