@@ -56,7 +56,20 @@ describe('config: loadConfig', () => {
     });
 
     it('uses the documented throttling limits', () => {
-      expect(config.throttle).to.deep.equal({ maxFailures: 5, windowSeconds: 900, ipMaxFailures: 100 });
+      expect(config.throttle).to.deep.equal({
+        maxFailures: 5,
+        windowSeconds: 900,
+        ipMaxFailures: 100,
+        accountMaxFailures: 100,
+        registerPerIpPerHour: 30,
+      });
+    });
+
+    it('uses the documented server limits, APP_NAME auth-api, metrics without token or port, and lets main pick the log format', () => {
+      expect(config.limits).to.deep.equal({ headersTimeoutSeconds: 10, requestTimeoutSeconds: 30, maxConnections: 10_000, sessionsPerUserMax: 100 });
+      expect(config.appName).to.equal('auth-api');
+      expect(config.metrics).to.deep.equal({ token: null, port: null });
+      expect(config.logFormat).to.equal(null);
     });
   });
 
@@ -251,5 +264,32 @@ describe('config: loadConfig', () => {
 
     expect(config.publicUrl).to.equal('https://api.example.com');
     expect(config.webAppUrl).to.equal('https://app.example.com');
+  });
+
+  describe('limits, metrics and logs', () => {
+    it('reads LOG_FORMAT json or pretty and refuses anything else, naming it', () => {
+      expect(loadConfig({ LOG_FORMAT: 'json' }).config.logFormat).to.equal('json');
+      expect(loadConfig({ LOG_FORMAT: 'pretty' }).config.logFormat).to.equal('pretty');
+      expect(configError({ LOG_FORMAT: 'yaml' }).message).to.include('LOG_FORMAT');
+    });
+
+    it('caps LOGIN_ACCOUNT_MAX_FAILURES at 100 (NIST SP 800-63B §5.2.2)', () => {
+      expect(loadConfig({ LOGIN_ACCOUNT_MAX_FAILURES: '100' }).config.throttle.accountMaxFailures).to.equal(100);
+      expect(configError({ LOGIN_ACCOUNT_MAX_FAILURES: '101' }).message).to.include('LOGIN_ACCOUNT_MAX_FAILURES');
+    });
+
+    it('refuses a headers timeout longer than the request timeout', () => {
+      expect(configError({ HEADERS_TIMEOUT_SECONDS: '40', REQUEST_TIMEOUT_SECONDS: '30' }).message).to.include('HEADERS_TIMEOUT_SECONDS');
+    });
+
+    it('refuses a METRICS_TOKEN shorter than 16 bytes and a METRICS_PORT equal to PORT', () => {
+      expect(configError({ METRICS_TOKEN: 'short' }).message).to.include('METRICS_TOKEN');
+      expect(configError({ METRICS_PORT: '3000' }).message).to.include('METRICS_PORT');
+      expect(configError({ METRICS_PORT: 'x' }).message).to.include('METRICS_PORT');
+      expect(loadConfig({ METRICS_TOKEN: 'a-metrics-token-of-enough-length', METRICS_PORT: '9464' }).config.metrics).to.deep.equal({
+        token: 'a-metrics-token-of-enough-length',
+        port: 9464,
+      });
+    });
   });
 });
