@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
-import { pino } from 'pino';
-import { REDACTED_PATHS } from './adapters/http/access-log.js';
+import type { Logger } from 'pino';
+import { describeError } from './adapters/http/error-middleware.js';
+import { createLogger } from './adapters/logging/logger.js';
 import { createHttpServer } from './adapters/http/server.js';
 import { migrateToLatest } from './adapters/persistence/knex/database.js';
 import { startPruningJob } from './adapters/system/pruning-job.js';
@@ -24,9 +25,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const { config, warnings } = loaded;
-  // Buffered writes keep logging off the request's critical path; flushed on shutdown.
-  const destination = pino.destination({ sync: false, minLength: 4096 });
-  const logger = pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
+  // Every line is written as it is logged (see adapters/logging): the warnings are the first lines
+  // a person sees, and a crash loses nothing that was logged before it.
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, terminal: process.stdout.isTTY === true });
+  reportCrashes(logger);
   for (const warning of warnings) logger.warn(warning);
 
   const container = buildContainer(config, logger);
@@ -64,10 +66,7 @@ async function main(): Promise<void> {
       server.close(() => {
         const redis = container.resolve<Redis | null>(TOKENS.Redis);
         Promise.all([db.destroy(), redis?.quit()]).then(
-          () => {
-            destination.flushSync();
-            process.exit(0);
-          },
+          () => process.exit(0),
           () => process.exit(1),
         );
       });
@@ -77,6 +76,16 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** A crash is logged as one fatal line (type, code, message; never a stack or SQL) before the process exits. */
+function reportCrashes(logger: Logger): void {
+  const crash = (kind: string) => (err: unknown) => {
+    logger.fatal({ error: describeError(err) }, `${kind}: the service stops`);
+    process.exit(1);
+  };
+  process.once('uncaughtException', crash('uncaught exception'));
+  process.once('unhandledRejection', crash('unhandled rejection'));
 }
 
 main().catch((err: unknown) => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { REDACTED_PATHS } from '../../src/adapters/http/access-log.js';
+import { REDACTED_PATHS } from '../../src/adapters/logging/logger.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import type { TokenStore } from '../../src/domain/ports/token-store.js';
 import { startTestApp, type TestApp } from '../support/app.js';

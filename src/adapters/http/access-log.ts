@@ -53,21 +53,3 @@ export const accessLog = (logger: Logger, service: ServiceMetrics) => {
     }
   };
 };
-
-/** Paths pino removes from anything logged, whatever a future log call passes it. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  'headers.authorization',
-  'headers.cookie',
-  '*.password',
-  '*.currentPassword',
-  '*.newPassword',
-  '*.accessToken',
-  '*.refreshToken',
-  '*.token',
-  'password',
-  'accessToken',
-  'refreshToken',
-];
