@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROBLEM_CODES, statusOf } from './problem.js';
 import { changePasswordSchema, loginSchema, refreshSchema, registerSchema } from './validation.js';
 
 /** Answer shapes, written once here for the document (the request schemas are the validators themselves). */
@@ -41,7 +42,9 @@ const problem = z.object({
   title: z.string(),
   status: z.number().int(),
   detail: z.string(),
-  code: z.string().meta({ description: 'Stable UPPER_SNAKE code, e.g. INVALID_CREDENTIALS, TOKEN_EXPIRED.' }),
+  code: z
+    .enum(PROBLEM_CODES as [string, ...string[]])
+    .meta({ description: `Stable UPPER_SNAKE code; clients match it, never the title or detail. Each is explained in docs/problems.md: ${PROBLEM_CODES.map((c) => `${c} (${statusOf(c)})`).join(', ')}.` }),
   errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
 });
 
@@ -72,7 +75,7 @@ const paths: Record<string, Record<string, Operation>> = {
     post: {
       summary: 'Create an account and sign in (Bearer mode, or cookie mode with X-Auth-Mode: cookie)',
       requestBody: { required: true, content: json(registerSchema) },
-      responses: { 201: tokensAnswer('Signed in'), 400: problemAnswer('VALIDATION_FAILED'), 409: problemAnswer('EMAIL_ALREADY_REGISTERED') },
+      responses: { 201: tokensAnswer('Signed in'), 400: problemAnswer('VALIDATION_FAILED, or PASSWORD_TOO_WEAK with its reason'), 409: problemAnswer('EMAIL_ALREADY_REGISTERED') },
     },
   },
   '/auth/login': {
@@ -114,7 +117,7 @@ const paths: Record<string, Record<string, Operation>> = {
       requestBody: { required: true, content: json(changePasswordSchema) },
       responses: {
         200: tokensAnswer('Changed; new session'),
-        400: problemAnswer('VALIDATION_FAILED'),
+        400: problemAnswer('VALIDATION_FAILED, or PASSWORD_TOO_WEAK with its reason'),
         401: problemAnswer('INVALID_CREDENTIALS (counts as a failed login) or a token problem'),
         429: problemAnswer('TOO_MANY_ATTEMPTS'),
       },
@@ -141,7 +144,13 @@ const paths: Record<string, Record<string, Operation>> = {
   '/auth/github/callback': {
     get: {
       summary: 'GitHub returns here; signs in by cookie mode',
-      responses: { 302: { description: 'To WEB_APP_URL, or WEB_APP_URL?error=<code>' }, 404: problemAnswer('GITHUB_NOT_CONFIGURED') },
+      responses: {
+        302: {
+          description:
+            'To WEB_APP_URL, signed in; or to WEB_APP_URL?error=<code>, signed out: invalid_state (INVALID_STATE), access_denied, github_unavailable, account_exists (ACCOUNT_EXISTS), already_linked (ALREADY_LINKED), server_error',
+        },
+        404: problemAnswer('GITHUB_NOT_CONFIGURED'),
+      },
     },
   },
   '/auth/github/link': {
@@ -163,11 +172,29 @@ const paths: Record<string, Record<string, Operation>> = {
   },
 };
 
+/** Protocol-level problems any request can meet, whatever its route. */
+export const ANY_ROUTE_CODES = [
+  'INVALID_JSON',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'BAD_REQUEST',
+  'HEADERS_TOO_LARGE',
+  'REQUEST_TIMEOUT',
+  'SERVICE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+] as const;
+
 /** The OpenAPI 3.1 document of every route, built from the same zod schemas that validate requests. */
 export function openApiDocument(publicUrl: string) {
   return {
     openapi: '3.1.0',
-    info: { title: 'auth-api', version: '0.1.0', description: 'Email and GitHub sign-in with rotating refresh tokens. Errors are application/problem+json.' },
+    info: {
+      title: 'auth-api',
+      version: '0.1.0',
+      description: `Email and GitHub sign-in with rotating refresh tokens. Errors are application/problem+json (see the Problem schema; docs/problems.md explains each code). Any route may also answer ${ANY_ROUTE_CODES.join(', ')}.`,
+    },
     servers: [{ url: publicUrl }],
     paths,
     components: {

@@ -45,6 +45,9 @@ const PROBLEMS: Record<ProblemCode, { readonly status: number; readonly title: s
   INTERNAL_ERROR: { status: 500, title: 'Internal server error' },
 };
 
+/** Every code the service can answer, in the order of the table above (the catalogue docs/problems.md lists each). */
+export const PROBLEM_CODES = Object.keys(PROBLEMS) as ProblemCode[];
+
 export interface Problem {
   readonly type: string;
   readonly title: string;
