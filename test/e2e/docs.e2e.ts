@@ -1,11 +1,9 @@
 import { expect } from 'chai';
-import { mkdirSync } from 'node:fs';
 import { type Browser, type Page } from 'playwright-core';
-import { chromiumOrSkip } from '../support/browser.js';
+import { chromiumOrSkip, decodedWidth, PageWatch, screenshot } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { call } from '../support/http.js';
 
-const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ?? 'test-results';
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 interface Operation {
@@ -21,16 +19,6 @@ interface Document {
 interface Rendered {
   path: string;
   operations: Array<{ method: string; text: string; statuses: string[] }>;
-}
-
-/** Console errors and uncaught exceptions of a page (a CSP violation is a console error too). */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
-  });
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  return errors;
 }
 
 async function openDocs(page: Page, url: string): Promise<void> {
@@ -53,25 +41,27 @@ describe('the API reference page in a real browser', function () {
     await app?.close();
   });
 
-  it('renders every path of /openapi.json with its methods, summaries and status codes, without a console error', async () => {
+  it('renders every path of /openapi.json with its methods, summaries and status codes, without a console error or a failed request', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const errors = watchErrors(page);
+    const watch = new PageWatch(page);
     const doc = (await call(app.url, 'GET', '/openapi.json')).body as Document;
     await openDocs(page, app.url);
-    expect(await page.getAttribute('#content', 'data-state')).to.equal('ready');
+    expect(await page.getByRole('alert').count(), 'no error shown').to.equal(0);
 
     const rendered: Rendered[] = await page.$$eval('section.path', (sections) =>
       sections.map((section) => ({
-        path: section.querySelector('h3')?.textContent ?? '',
+        path: section.querySelector('h3')?.innerText ?? '',
         operations: [...section.querySelectorAll('article.operation')].map((article) => ({
-          method: article.querySelector('h4 .method')?.textContent ?? '',
-          text: article.textContent ?? '',
-          statuses: [...article.querySelectorAll('table.responses > tbody > tr > th')].map((th) => th.textContent ?? ''),
+          method: article.querySelector('h4 .method')?.innerText ?? '',
+          text: article.innerText,
+          statuses: [...article.querySelectorAll('table.responses > tbody > tr > th')].map((th) => th.innerText),
         })),
       })),
     );
     const paths = Object.keys(doc.paths);
     expect(paths).to.not.be.empty;
+    const operations = paths.flatMap((path) => Object.keys(doc.paths[path] ?? {}).filter((m) => METHODS.includes(m)));
+    expect(await page.locator('article.operation').locator('visible=true').count(), 'every operation is on screen').to.equal(operations.length);
     expect(rendered.map((r) => r.path)).to.have.members(paths);
     for (const path of paths) {
       const shown = rendered.find((r) => r.path === path) as Rendered;
@@ -88,31 +78,38 @@ describe('the API reference page in a real browser', function () {
 
     // The request body of registration, with its required fields marked.
     const register = await page.$$eval('#op-post-auth-register .request-body > .schema > table > tbody > tr', (rows) =>
-      rows.map((row) => [...row.children].map((cell) => cell.textContent ?? '')),
+      rows.map((row) => [...row.children].map((cell) => cell.innerText)),
     );
     expect(register.map((r) => r[0])).to.deep.equal(['email', 'password', 'name']);
     expect(register.map((r) => r[2])).to.deep.equal(['required', 'required', 'optional']);
     expect(register[2]?.[1]).to.equal('string | null');
 
     // Every security scheme, with the operations that use it linked to it.
-    const schemes: string[] = await page.$$eval('section.scheme h3', (hs) => hs.map((h) => h.textContent ?? ''));
+    const schemes: string[] = await page.locator('section.scheme h3').allInnerTexts();
     expect(schemes).to.have.members(Object.keys(doc.components.securitySchemes));
-    expect(await page.textContent('#op-get-auth-me')).to.match(/Authentication: bearer or cookie/);
+    expect(await page.locator('#op-get-auth-me').innerText()).to.match(/Authentication: bearer or cookie/);
 
     // One h1, and headings never skip a level.
     const levels: number[] = await page.$$eval('h1, h2, h3, h4, h5, h6', (hs) => hs.map((h) => Number(h.tagName.slice(1))));
     expect(levels.filter((l) => l === 1)).to.have.length(1);
     levels.forEach((level, i) => expect(level - (levels[i - 1] ?? 0), `heading ${i}`).to.be.at.most(1));
 
-    mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    await page.screenshot({ path: `${SCREENSHOT_DIR}/docs.png`, fullPage: false });
-    expect(errors).to.deep.equal([]);
+    // The icon it links decodes under the page's CSP.
+    const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+    expect(icon).to.equal('/favicon.svg');
+    expect(await decodedWidth(page, icon ?? '')).to.be.greaterThan(0);
+
+    await page.getByRole('heading', { level: 1 }).waitFor({ state: 'visible' });
+    await screenshot(page, 'docs', { fullPage: false });
+    await page.locator('#op-get-auth-sessions').scrollIntoViewIfNeeded();
+    await screenshot(page, 'docs-sessions', { fullPage: false });
+    expect(watch.problems()).to.deep.equal([]);
     await page.close();
   });
 
   it('shows markup inside the document as text, never as HTML', async () => {
     const page = await browser.newPage();
-    const errors = watchErrors(page);
+    const watch = new PageWatch(page);
     const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
     const hostile = {
       openapi: '3.1.0',
@@ -132,22 +129,26 @@ describe('the API reference page in a real browser', function () {
     };
     await page.route('**/openapi.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(hostile) }));
     await openDocs(page, app.url);
-    expect(await page.textContent('article.operation .summary')).to.equal(payload);
-    expect(await page.textContent('section.path h3')).to.equal(`/x/${payload}`);
+    expect(await page.locator('article.operation .summary').innerText()).to.equal(payload);
+    expect(await page.locator('section.path h3').innerText()).to.equal(`/x/${payload}`);
     expect(await page.$$('main img, main script, body > img')).to.have.length(0);
     expect(await page.$$eval('a[href^="javascript:"]', (links) => links.length)).to.equal(0);
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).to.equal(undefined);
     expect(await page.$$eval('[id]', (nodes) => nodes.every((n) => /^[a-z0-9-]+$/i.test(n.id)))).to.equal(true);
-    expect(errors).to.deep.equal([]);
+    expect(watch.problems()).to.deep.equal([]);
     await page.close();
   });
 
   it('says so, in an alert, when the document cannot be loaded', async () => {
     const page = await browser.newPage();
+    const watch = new PageWatch(page).allow('GET', '/openapi.json', 503);
     await page.route('**/openapi.json', (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', body: '{}' }));
     await openDocs(page, app.url);
-    expect(await page.getAttribute('#content', 'data-state')).to.equal('error');
-    expect(await page.textContent('[role=alert]')).to.contain('503');
+    const alert = page.getByRole('alert');
+    expect(await alert.isVisible()).to.equal(true);
+    expect(await alert.innerText()).to.contain('503');
+    await screenshot(page, 'docs-unavailable');
+    expect(watch.problems()).to.deep.equal([]);
     await page.close();
   });
 });

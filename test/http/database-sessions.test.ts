@@ -23,10 +23,11 @@ interface SessionView {
   createdAt: string;
   lastUsedAt: string;
   userAgent: string | null;
+  device: string | null;
   current: boolean;
 }
 
-const SESSION_KEYS = ['id', 'createdAt', 'lastUsedAt', 'userAgent', 'current'];
+const SESSION_KEYS = ['id', 'createdAt', 'lastUsedAt', 'userAgent', 'device', 'current'];
 const NEW_PASSWORD = 'a brand new passphrase';
 
 const sidOf = (token: string): string => decodeJwt(token).payload.sid;

@@ -30,7 +30,7 @@ describe('GET /auth/sessions and DELETE /auth/sessions/:id', () => {
   const endSession = (accessToken: string, id: string) =>
     call(app.url, 'DELETE', `/auth/sessions/${encodeURIComponent(id)}`, { headers: bearer(accessToken) });
 
-  /** The listing, checked for shape: exactly the five keys, ISO dates, nothing secret, the caller's session the one current. */
+  /** The listing, checked for shape: exactly the six keys, ISO dates, nothing secret, the caller's session the one current. */
   const listed = async (accessToken: string): Promise<SessionView[]> => {
     const res = await sessionsOf(accessToken);
     expect(res.status, res.text).to.equal(200);
@@ -87,6 +87,23 @@ describe('GET /auth/sessions and DELETE /auth/sessions/:id', () => {
       for (const s of sessions) expect(s.createdAt, 'a session not yet refreshed was last used when created').to.equal(s.lastUsedAt);
     });
 
+    it('labels each session with the device its User-Agent names, and null when there is none', async () => {
+      const email = uniqueEmail('devices');
+      const mac = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+      const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Mobile/15E148 Safari/604.1';
+      const reg = expectTokenAnswer(await call(app.url, 'POST', '/auth/register', { json: { email, password: GOOD_PASSWORD }, headers: { 'user-agent': mac } }), 201);
+      const phone = expectTokenAnswer(await login(app.url, email, GOOD_PASSWORD, { 'user-agent': iphone }), 200);
+      const script = expectTokenAnswer(await login(app.url, email, GOOD_PASSWORD, { 'user-agent': 'curl/8.5.0' }), 200);
+      const odd = expectTokenAnswer(await login(app.url, email, GOOD_PASSWORD, { 'user-agent': '<b>??</b>' }), 200);
+
+      const byId = new Map((await listed(reg.accessToken)).map((s) => [s.id, s]));
+      const seen = (t: TokenAnswer) => [byId.get(sidOf(t.accessToken))?.device, byId.get(sidOf(t.accessToken))?.userAgent];
+      expect(seen(reg)).to.deep.equal(['Chrome on macOS', mac]);
+      expect(seen(phone)).to.deep.equal(['Safari on iOS', iphone]);
+      expect(seen(script)).to.deep.equal(['curl', 'curl/8.5.0']);
+      expect(seen(odd)).to.deep.equal([null, '<b>??</b>']);
+    });
+
     it('marks as current the session of whoever asks', async () => {
       const { reg, laptop, phone } = await threeSessions();
       for (const tokens of [reg, laptop, phone]) await listed(tokens.accessToken);
@@ -103,6 +120,7 @@ describe('GET /auth/sessions and DELETE /auth/sessions/:id', () => {
       const reg = expectTokenAnswer(asApiResponse(raw), 201);
       const [only] = await listed(reg.accessToken);
       expect(only?.userAgent).to.equal(null);
+      expect(only?.device).to.equal(null);
     });
 
     it('keeps a session’s id and createdAt across refreshes and moves its lastUsedAt', async () => {

@@ -164,7 +164,9 @@ export interface SessionView {
   createdAt: string;
   lastUsedAt: string;
   userAgent: string | null;
+  /** A short label read from userAgent ("Chrome on macOS"), null when nothing is recognisable. */
+  device: string | null;
   current: boolean;
 }
 
-export const SESSION_KEYS = ['createdAt', 'current', 'id', 'lastUsedAt', 'userAgent'] as const;
+export const SESSION_KEYS = ['createdAt', 'current', 'device', 'id', 'lastUsedAt', 'userAgent'] as const;

@@ -23,6 +23,7 @@ const session = z.object({
   createdAt: z.string().meta({ format: 'date-time' }),
   lastUsedAt: z.string().meta({ format: 'date-time' }),
   userAgent: z.string().nullable(),
+  device: z.string().nullable().meta({ description: 'A short label read from userAgent, such as "Chrome on macOS" or "curl"; null when nothing in it is recognisable.' }),
   current: z.boolean(),
 });
 const jwk = z.object({

@@ -4,6 +4,7 @@ import type { SessionTokens } from '../../application/session-token-minter.js';
 import type { User } from '../../domain/user.js';
 import { authSourceOf } from './authenticate.js';
 import { clearSessionCookies, newCsrfToken, setSessionCookies, type CookieSettings } from './cookies.js';
+import { deviceLabel } from './device-label.js';
 import { COOKIE } from './strategies/token-extractors.js';
 
 /** The public user: nothing secret (no hash) ever leaves the server. */
@@ -20,6 +21,7 @@ export const presentSession = (s: SessionSummary) => ({
   createdAt: s.createdAt.toISOString(),
   lastUsedAt: s.lastUsedAt.toISOString(),
   userAgent: s.userAgent,
+  device: deviceLabel(s.userAgent),
   current: s.current,
 });
 

@@ -9,15 +9,18 @@ const ASSETS = {
   '/docs': { file: 'docs.html', type: 'text/html; charset=utf-8' },
   '/docs.js': { file: 'docs.js', type: 'text/javascript; charset=utf-8' },
   '/docs.css': { file: 'docs.css', type: 'text/css; charset=utf-8' },
+  // The pages link the SVG; /favicon.ico (the same padlock, PNGs in an ICO) is for browsers that ask anyway.
+  '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
+  '/favicon.ico': { file: 'favicon.ico', type: 'image/x-icon' },
 } as const;
 
 /** The demo page and the API reference: static files read once at start, served as they are (no build step). */
 export function webRoutes(features: { readonly github: boolean }): Router {
   const router = new Router();
   for (const [path, asset] of Object.entries(ASSETS)) {
-    let body = readFileSync(new URL(`../web/${asset.file}`, import.meta.url), 'utf8');
+    let body: string | Buffer = readFileSync(new URL(`../web/${asset.file}`, import.meta.url));
     // The page shows its GitHub buttons only when the service has GitHub sign-in.
-    if (asset.file === 'index.html') body = body.replace('data-github="off"', `data-github="${features.github ? 'on' : 'off'}"`);
+    if (asset.file === 'index.html') body = body.toString('utf8').replace('data-github="off"', `data-github="${features.github ? 'on' : 'off'}"`);
     router.get(path, (ctx) => {
       ctx.type = asset.type;
       ctx.set('Cache-Control', 'no-cache');

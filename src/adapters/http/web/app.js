@@ -1,63 +1,83 @@
-// The demo page: cookie mode, the CSRF header on every unsafe request, one silent refresh on a 401.
+// The account page: cookie mode, the CSRF header on every unsafe request, one silent refresh when
+// the access token has run out.
 const $ = (id) => document.getElementById(id);
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+// Only these 401s say the access token ran out or was refused, which a refresh can cure (the
+// browser drops the access cookie when its token expires: TOKEN_MISSING). Any other 401 is the
+// answer itself: retrying a wrong current password (INVALID_CREDENTIALS) would count it twice
+// against the login throttle.
+const REFRESHABLE = new Set(['TOKEN_EXPIRED', 'INVALID_TOKEN', 'TOKEN_MISSING']);
 
 function cookie(name) {
   const found = document.cookie.split('; ').find((c) => c.startsWith(`${name}=`));
   return found ? decodeURIComponent(found.slice(name.length + 1)) : null;
 }
 
+/** The readable CSRF cookie lives as long as the session's refresh token: without it there is no session to ask about. */
+const hasSession = () => cookie('csrf_token') !== null;
+
 class ProblemError extends Error {
-  constructor(problem, status) {
+  constructor(problem, status, retryAfter) {
     super(problem?.detail || problem?.title || `Request failed (${status})`);
     this.problem = problem;
     this.status = status;
+    this.code = problem?.code;
+    this.retryAfter = Number(retryAfter) || null;
   }
 }
 
-async function send(method, path, body, headers = {}) {
-  const h = { Accept: 'application/json', 'X-Auth-Mode': 'cookie', ...headers };
+function send(method, path, body) {
+  const h = { Accept: 'application/json', 'X-Auth-Mode': 'cookie' };
   if (body !== undefined) h['Content-Type'] = 'application/json';
   const csrf = cookie('csrf_token');
   if (UNSAFE.has(method) && csrf) h['X-CSRF-Token'] = csrf;
   return fetch(path, { method, headers: h, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
-async function parse(res) {
-  if (res.status === 204) return null;
+async function read(res) {
   const type = res.headers.get('content-type') || '';
-  const data = type.includes('json') ? await res.json() : null;
-  if (!res.ok) throw new ProblemError(data, res.status);
+  const data = res.status !== 204 && type.includes('json') ? await res.json() : null;
+  if (!res.ok) throw new ProblemError(data, res.status, res.headers.get('Retry-After'));
   return data;
 }
 
-/** Calls the API; on a 401 refreshes the session once and retries. */
+/** Calls the API; when the access token was expired or refused, refreshes the session once and retries. */
 async function api(method, path, body) {
-  let res = await send(method, path, body);
-  if (res.status === 401 && path !== '/auth/refresh' && cookie('csrf_token')) {
-    const refreshed = await send('POST', '/auth/refresh');
-    if (refreshed.ok) res = await send(method, path, body);
+  try {
+    return await read(await send(method, path, body));
+  } catch (err) {
+    if (!(err instanceof ProblemError && REFRESHABLE.has(err.code) && hasSession())) throw err;
   }
-  return parse(res);
+  await read(await send('POST', '/auth/refresh'));
+  return read(await send(method, path, body));
 }
 
-function show(kind, text, errors) {
-  const box = $('message');
-  box.className = kind;
-  box.textContent = text;
-  if (errors?.length) {
-    const list = document.createElement('ul');
-    for (const e of errors) {
-      const item = document.createElement('li');
-      item.textContent = `${e.field}: ${e.message}`;
-      list.append(item);
-    }
-    box.append(list);
-  }
-  box.hidden = false;
-}
+const inSeconds = (s) => (s < 90 ? `${s} second${s === 1 ? '' : 's'}` : `${Math.ceil(s / 60)} minutes`);
 
-const clearMessage = () => ($('message').hidden = true);
+/** What each problem code means to a person (codes not here show the server's own `detail`). */
+const MESSAGES = {
+  INVALID_CREDENTIALS: 'That email and password do not match.',
+  EMAIL_ALREADY_REGISTERED: 'An account with this email already exists. Sign in instead.',
+  TOO_MANY_ATTEMPTS: (err) => `Too many failed attempts. Try again ${err.retryAfter ? `in ${inSeconds(err.retryAfter)}` : 'later'}.`,
+  CSRF_FAILED: 'Your session could not be verified. Reload the page and try again.',
+  VALIDATION_FAILED: 'Please check the form:',
+  PASSWORD_TOO_WEAK: 'Please choose a stronger password.',
+  INVALID_TOKEN: 'Your session has ended. Please sign in again.',
+  SERVICE_UNAVAILABLE: 'The service is briefly unavailable. Please try again in a moment.',
+};
+/** Codes whose `detail` tells a person why (shown under the message when no field list does). */
+const REASONED = new Set(['PASSWORD_TOO_WEAK']);
+
+/** Per form: what a code means there, and the field to correct. */
+const IN_FORM = {
+  'signin-form': { INVALID_CREDENTIALS: { field: 'password' } },
+  'signup-form': { EMAIL_ALREADY_REGISTERED: { field: 'email' }, PASSWORD_TOO_WEAK: { field: 'password' } },
+  'password-form': {
+    INVALID_CREDENTIALS: { field: 'currentPassword', text: 'The current password is not correct.' },
+    PASSWORD_TOO_WEAK: { field: 'newPassword' },
+  },
+};
 
 /** What the GitHub callback's `?error=` codes mean to a person. */
 const GITHUB_ERRORS = {
@@ -69,35 +89,82 @@ const GITHUB_ERRORS = {
   server_error: 'Something went wrong on our side. Please try again.',
 };
 
-const MESSAGES = {
-  INVALID_CREDENTIALS: 'That email and password do not match.',
-  EMAIL_ALREADY_REGISTERED: 'An account with this email already exists. Sign in instead.',
-  TOO_MANY_ATTEMPTS: 'Too many failed attempts. Try again later.',
-  CSRF_FAILED: 'Your session could not be verified. Reload the page and try again.',
-  VALIDATION_FAILED: 'Please check the form:',
+const element = (tag, className, text) => {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
 };
 
-function showError(err) {
-  if (err instanceof ProblemError && err.problem) {
-    const p = err.problem;
-    let text = MESSAGES[p.code] || p.detail || p.title;
-    if (p.code === 'TOO_MANY_ATTEMPTS' && err.retryAfter) text += ` (in ${err.retryAfter} s)`;
-    show('error', text, p.errors);
-  } else {
-    show('error', 'The service could not be reached. Check your connection and try again.');
+/** The label a person reads for a form field ("New password"), for naming it in a message. */
+function labelOf(form, field) {
+  const input = form?.elements.namedItem(field);
+  return input?.labels?.[0]?.firstChild?.textContent.trim() || field;
+}
+
+/** Shows one message, just above what it is about (a form, the session list) or under the title. */
+function show(kind, text, { near, reason, errors, form } = {}) {
+  const box = $('message');
+  box.className = kind;
+  box.replaceChildren(element('p', '', text));
+  if (reason) box.append(element('p', 'reason', reason));
+  if (errors?.length) {
+    const list = element('ul');
+    for (const e of errors) list.append(element('li', '', `${labelOf(form, e.field)}: ${e.message}`));
+    box.append(list);
+  }
+  (near ?? $('top')).after(box);
+  box.hidden = false;
+}
+
+function clearMessage() {
+  $('message').hidden = true;
+  for (const field of document.querySelectorAll('[aria-invalid]')) field.removeAttribute('aria-invalid');
+}
+
+function showError(err, form) {
+  const near = form?.previousElementSibling ?? undefined;
+  if (!(err instanceof ProblemError)) return show('error', 'The service could not be reached. Check your connection and try again.', { near });
+  const p = err.problem;
+  if (!p) return show('error', `The service answered with an error (${err.status}). Please try again.`, { near });
+  if (err.status === 401 && REFRESHABLE.has(p.code)) {
+    renderSignedOut();
+    return show('error', MESSAGES.INVALID_TOKEN);
+  }
+  const here = IN_FORM[form?.id]?.[p.code];
+  const message = here?.text ?? MESSAGES[p.code];
+  const text = typeof message === 'function' ? message(err) : message || p.detail || p.title;
+  const reason = REASONED.has(p.code) && !p.errors?.length ? p.detail : undefined;
+  show('error', text, { near, reason, errors: p.errors, form });
+  const field = form?.elements.namedItem(p.errors?.[0]?.field ?? here?.field);
+  if (field instanceof HTMLInputElement) {
+    field.setAttribute('aria-invalid', 'true');
+    field.focus();
+    field.select();
   }
 }
 
-function formData(form) {
-  return Object.fromEntries(new FormData(form).entries());
+/** Runs an action of the page, showing its failure next to `form` (or under the title). */
+async function act(fn, form) {
+  clearMessage();
+  try {
+    await fn();
+  } catch (err) {
+    showError(err, form);
+  }
 }
+
+const formData = (form) => Object.fromEntries(new FormData(form).entries());
+const when = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 async function renderSignedIn(user) {
   $('signed-out').hidden = true;
   $('signed-in').hidden = false;
-  $('user-name').textContent = user.name || user.email || user.githubLogin || 'You';
+  const title = user.name || user.email || user.githubLogin || 'You';
+  $('user-name').textContent = title;
   $('user-email').textContent = user.email || '';
-  $('user-since').textContent = new Date(user.createdAt).toLocaleDateString();
+  $('user-email').hidden = !user.email || user.email === title;
+  $('user-since').textContent = new Date(user.createdAt).toLocaleDateString(undefined, { dateStyle: 'medium' });
   $('user-github').hidden = !user.githubLogin;
   $('user-github-login').textContent = user.githubLogin || '';
   $('github-link').hidden = Boolean(user.githubLogin);
@@ -107,125 +174,108 @@ async function renderSignedIn(user) {
 function renderSignedOut() {
   $('signed-in').hidden = true;
   $('signed-out').hidden = false;
+  showTab(false);
+  $('signin-form').querySelector('input').focus();
 }
 
 async function renderSessions() {
-  const list = $('sessions');
   const sessions = await api('GET', '/auth/sessions');
-  list.replaceChildren();
-  for (const s of sessions) {
-    const item = document.createElement('li');
-    const text = document.createElement('div');
-    const agent = document.createElement('div');
-    agent.className = 'agent';
-    agent.textContent = s.userAgent || 'Unknown device';
-    if (s.current) {
-      const badge = document.createElement('span');
-      badge.className = 'badge';
-      badge.textContent = 'this device';
-      agent.append(badge);
-    }
-    const when = document.createElement('div');
-    when.className = 'muted small';
-    when.textContent = `Signed in ${new Date(s.createdAt).toLocaleString()} · last used ${new Date(s.lastUsedAt).toLocaleString()}`;
-    text.append(agent, when);
-    const end = document.createElement('button');
+  const items = sessions.map((s) => {
+    const device = element('div', 'device', s.device || 'Unknown device');
+    // The raw User-Agent, for whoever wants to know exactly what signed in.
+    if (s.userAgent) device.title = s.userAgent;
+    if (s.current) device.append(element('span', 'badge', 'this device'));
+    const text = element('div');
+    text.append(device, element('div', 'muted small', `Signed in ${when(s.createdAt)} · last used ${when(s.lastUsedAt)}`));
+    const end = element('button', '', s.current ? 'Sign out' : 'End');
     end.type = 'button';
-    end.textContent = s.current ? 'Sign out' : 'End';
-    end.dataset.sessionId = s.id;
     end.addEventListener('click', () => act(async () => {
       await api('DELETE', `/auth/sessions/${encodeURIComponent(s.id)}`);
       if (s.current) return refreshView();
-      show('info', 'Session ended.');
       await renderSessions();
+      show('info', 'Session ended.', { near: $('sessions-card').firstElementChild });
     }));
+    const item = element('li');
     item.append(text, end);
-    list.append(item);
-  }
+    return item;
+  });
+  $('sessions').replaceChildren(...items);
 }
 
 async function refreshView() {
+  if (!hasSession()) return renderSignedOut();
   try {
-    const user = await api('GET', '/auth/me');
-    await renderSignedIn(user);
+    await renderSignedIn(await api('GET', '/auth/me'));
   } catch (err) {
     if (err instanceof ProblemError && err.status === 401) renderSignedOut();
     else showError(err);
   }
 }
 
-async function act(fn) {
-  clearMessage();
-  try {
-    await fn();
-  } catch (err) {
-    showError(err);
+function showTab(signup) {
+  for (const [tab, form, selected] of [['tab-signin', 'signin-form', !signup], ['tab-signup', 'signup-form', signup]]) {
+    $(tab).setAttribute('aria-selected', String(selected));
+    $(form).hidden = !selected;
   }
 }
 
 function selectTab(signup) {
-  $('tab-signup').classList.toggle('active', signup);
-  $('tab-signin').classList.toggle('active', !signup);
-  $('signup-form').hidden = !signup;
-  $('signin-form').hidden = signup;
+  showTab(signup);
   clearMessage();
+  (signup ? $('signup-form') : $('signin-form')).querySelector('input').focus();
 }
 
 $('tab-signin').addEventListener('click', () => selectTab(false));
 $('tab-signup').addEventListener('click', () => selectTab(true));
 
-$('signin-form').addEventListener('submit', (e) => {
-  e.preventDefault();
-  act(async () => {
-    const res = await send('POST', '/auth/login', formData(e.target));
-    if (res.status === 429) {
-      const err = new ProblemError(await res.json(), 429);
-      err.retryAfter = res.headers.get('Retry-After');
-      throw err;
-    }
-    const { user } = await parse(res);
-    e.target.reset();
-    await renderSignedIn(user);
+/** A form's submit: the action runs with the form's values, and its failure shows on the form. */
+function onSubmit(id, action) {
+  const form = $(id);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    act(() => action(formData(form), form), form);
   });
+}
+
+onSubmit('signin-form', async (data, form) => {
+  const { user } = await read(await send('POST', '/auth/login', data));
+  form.reset();
+  await renderSignedIn(user);
 });
 
-$('signup-form').addEventListener('submit', (e) => {
-  e.preventDefault();
-  act(async () => {
-    const data = formData(e.target);
-    if (!data.name) delete data.name;
-    const { user } = await parse(await send('POST', '/auth/register', data));
-    e.target.reset();
-    await renderSignedIn(user);
-  });
+onSubmit('signup-form', async (data, form) => {
+  if (!data.name) delete data.name;
+  const { user } = await read(await send('POST', '/auth/register', data));
+  form.reset();
+  await renderSignedIn(user);
 });
+
+onSubmit('password-form', async (data, form) => {
+  await api('POST', '/auth/password', data);
+  form.reset();
+  await renderSessions();
+  show('info', 'Password changed. Every other session was signed out.', { near: form.previousElementSibling });
+});
+
+function signedOut(text) {
+  renderSignedOut();
+  show('info', text);
+}
 
 $('signout').addEventListener('click', () => act(async () => {
   await api('POST', '/auth/logout');
-  renderSignedOut();
-  show('info', 'Signed out.');
+  signedOut('Signed out.');
 }));
 
 $('signout-all').addEventListener('click', () => act(async () => {
   await api('POST', '/auth/logout-all');
-  renderSignedOut();
-  show('info', 'Signed out on every device.');
+  signedOut('Signed out on every device.');
 }));
 
 $('github-link').addEventListener('click', () => act(async () => {
   const { url } = await api('POST', '/auth/github/link');
   window.location.assign(url);
 }));
-
-$('password-form').addEventListener('submit', (e) => {
-  e.preventDefault();
-  act(async () => {
-    await api('POST', '/auth/password', formData(e.target));
-    e.target.reset();
-    show('info', 'Password changed. Every other session was signed out.');
-    await renderSessions();
-  });
-});
 
 function showCallbackError() {
   const params = new URLSearchParams(window.location.search);

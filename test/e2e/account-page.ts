@@ -1,0 +1,98 @@
+import { expect } from 'chai';
+import type { Locator, Page } from 'playwright-core';
+import { PageWatch, screenshot } from '../support/browser.js';
+import { GOOD_PASSWORD } from '../support/http.js';
+
+/** The account page as a person finds their way on it: tabs, labelled fields, buttons, the message. */
+export class AccountPage {
+  readonly watch: PageWatch;
+  constructor(readonly page: Page) {
+    this.watch = new PageWatch(page);
+  }
+
+  tab(name: 'Sign in' | 'Create account'): Locator {
+    return this.page.getByRole('tab', { name });
+  }
+  get signInForm(): Locator {
+    return this.page.locator('#signin-form');
+  }
+  get signUpForm(): Locator {
+    return this.page.locator('#signup-form');
+  }
+  get passwordForm(): Locator {
+    return this.page.locator('#password-form');
+  }
+  get signedIn(): Locator {
+    return this.page.locator('#signed-in');
+  }
+  get message(): Locator {
+    return this.page.locator('#message');
+  }
+  get sessions(): Locator {
+    return this.page.locator('#sessions li');
+  }
+
+  async open(url: string): Promise<this> {
+    await this.page.goto(url);
+    await this.page.locator('#signed-in, #signed-out').locator('visible=true').first().waitFor();
+    return this;
+  }
+
+  async signUp(email: string, name?: string): Promise<void> {
+    await this.tab('Create account').click();
+    if (name) await this.signUpForm.getByLabel('Name').fill(name);
+    await this.signUpForm.getByLabel('Email').fill(email);
+    await this.signUpForm.getByLabel('Password').fill(GOOD_PASSWORD);
+    await this.signUpForm.getByRole('button', { name: 'Create account' }).click();
+    await this.signedIn.waitFor({ state: 'visible' });
+  }
+
+  async signIn(email: string, password: string): Promise<void> {
+    await this.signInForm.getByLabel('Email').fill(email);
+    await this.signInForm.getByLabel('Password').fill(password);
+    await this.signInForm.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  async changePassword(current: string, next: string): Promise<void> {
+    await this.passwordForm.getByLabel('Current password').fill(current);
+    await this.passwordForm.getByLabel('New password').fill(next);
+    await this.passwordForm.getByRole('button', { name: 'Change password' }).click();
+  }
+
+  /** The message once it shows, as a person reads it. */
+  async shown(): Promise<string> {
+    await this.message.waitFor({ state: 'visible' });
+    return (await this.message.innerText()).replace(/\n+/g, '\n').trim();
+  }
+
+  /** Checks nothing runs out of the page's column, then keeps a screenshot of this screen. */
+  async capture(name: string): Promise<void> {
+    const outside = await this.page.locator('main').evaluate((main) => {
+      const column = main.getBoundingClientRect();
+      const found: string[] = [];
+      for (const el of main.querySelectorAll('*')) {
+        const r = el.getBoundingClientRect();
+        if ((r.width === 0 && r.height === 0) || el.tagName === 'INPUT') continue;
+        const clipped = el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1;
+        if (clipped || r.left < column.left - 1 || r.right > column.right + 1) found.push(`<${el.tagName.toLowerCase()} id="${el.id}" class="${el.className}">: ${el.textContent?.slice(0, 40)}`);
+      }
+      return found;
+    });
+    expect(outside, `${name}: what runs out of the column`).to.deep.equal([]);
+    await screenshot(this.page, name);
+  }
+
+  /** How many forms a person sees (the review found two at once). */
+  visibleForms(): Promise<number> {
+    return this.page.locator('form').locator('visible=true').count();
+  }
+
+  /** The message sits just above `target` and both are on screen. */
+  async expectMessageAbove(target: Locator): Promise<void> {
+    const [box, below] = [await this.message.boundingBox(), await target.boundingBox()];
+    expect(box, 'the message is laid out').to.not.equal(null);
+    expect(below, 'what it is about is laid out').to.not.equal(null);
+    expect((box?.y ?? 0) + (box?.height ?? 0), 'the message ends above what it is about').to.be.at.most(below?.y ?? 0);
+    expect((below?.y ?? 0) - ((box?.y ?? 0) + (box?.height ?? 0)), 'and is close to it').to.be.below(80);
+  }
+}
