@@ -1,23 +1,36 @@
-import { SessionNotFoundError } from '../domain/errors.js';
-import type { SessionPrincipal } from '../domain/principal.js';
+import { InvalidTokenError, SessionNotFoundError } from '../domain/errors.js';
+import type { RefreshPrincipal, SessionPrincipal } from '../domain/principal.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { TokenStore } from '../domain/ports/token-store.js';
+import { liveSessionOf } from '../domain/session.js';
 
+/** A session named by its id (DELETE /auth/sessions/:id). */
 export interface EndSessionInput {
   readonly userId: string;
   readonly sessionId: string;
 }
 
-/** Ends one of the user's sessions: its refresh token and its access tokens fail at once. */
+/**
+ * Ends one of the user's live sessions: its refresh token and its access tokens fail at once.
+ * A session that is not one of the user's live sessions (none by that id, another user's, or one
+ * already ended or expired) is SESSION_NOT_FOUND and nothing changes (API.md, DELETE
+ * /auth/sessions/:id). POST /auth/logout names its session by the refresh token it presented
+ * (a RefreshPrincipal), which `jwt-refresh` has just accepted — a token replaced within the
+ * retry grace included — so that session is live; should a concurrent request end it first, its
+ * token has stopped working, and the answer is what any ended session's token gets: INVALID_TOKEN.
+ */
 export class EndSession {
   constructor(
     private readonly store: TokenStore,
     private readonly clock: Clock,
   ) {}
 
-  async execute(input: EndSessionInput | SessionPrincipal): Promise<void> {
-    const session = await this.store.find(input.sessionId);
-    if (!session || session.userId !== input.userId) throw new SessionNotFoundError();
-    await this.store.end(session.id, this.clock.now());
+  async execute(input: EndSessionInput | SessionPrincipal | RefreshPrincipal): Promise<void> {
+    const now = this.clock.now();
+    const session = liveSessionOf(await this.store.find(input.sessionId), input.userId, now);
+    // `end` is false when another request ended it between the read and here: not live either.
+    if (!session || !(await this.store.end(session.id, now))) {
+      throw 'tokenId' in input ? new InvalidTokenError('The session has ended') : new SessionNotFoundError();
+    }
   }
 }

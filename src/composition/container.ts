@@ -220,5 +220,6 @@ export function buildHttpApp(c: DependencyContainer) {
     authenticateWithPassword: c.resolve(AuthenticateWithPassword),
     authenticateAccessToken: c.resolve(AuthenticateAccessToken),
     authenticateRefreshToken: c.resolve(AuthenticateRefreshToken),
+    clock: c.resolve<Clock>(TOKENS.Clock),
   });
 }

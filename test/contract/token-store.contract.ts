@@ -244,6 +244,21 @@ export function tokenStoreContract(name: string, setup: () => Promise<TokenStore
         for (const session of others) expect((await stored(session.id)).endedAt).to.deep.equal(when);
       });
 
+      it('leaves a session ended earlier by end() as it was: its end time does not move and it is not counted', async () => {
+        const endedEarlier = await started();
+        const live = await started();
+        const firstEnd = at('2026-01-05T05:05:05.005Z');
+        expect(await store.end(endedEarlier.id, firstEnd)).to.equal(true);
+        const when = at('2026-01-10T10:10:10.010Z');
+
+        expect(await store.endAllForUser(userId, when)).to.equal(1);
+
+        expect(await stored(endedEarlier.id)).to.deep.equal({ ...endedEarlier, endedAt: firstEnd });
+        expect(await stored(live.id)).to.deep.equal({ ...live, endedAt: when });
+        expect(await store.endAllForUser(userId, at('2026-01-11T00:00:00.000Z')), 'nothing left to end').to.equal(0);
+        expect((await stored(live.id)).endedAt).to.deep.equal(when);
+      });
+
       it('answers 0 when the user has no live session', async () => {
         const ended = await started({ endedAt: at('2026-01-03T00:00:00.000Z') });
 

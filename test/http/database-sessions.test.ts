@@ -216,6 +216,49 @@ for (const backend of DATABASE_BACKENDS) {
         expectProblem(await call(app.url, 'DELETE', `/auth/sessions/${sidOf(laptop.accessToken)}`), 401, 'TOKEN_MISSING');
         await expectWorks(laptop.accessToken, 'the named session');
       });
+
+      it('answers 404 for a session it already ended, and leaves the ended session as it was', async () => {
+        const { reg, laptop, phone } = await userWithThreeSessions();
+        expect((await endSession(laptop.accessToken, sidOf(phone.accessToken))).status).to.equal(204);
+        clock.advance(1);
+
+        expectProblem(await endSession(laptop.accessToken, sidOf(phone.accessToken)), 404, 'SESSION_NOT_FOUND');
+        expectProblem(await endSession(reg.accessToken, sidOf(phone.accessToken)), 404, 'SESSION_NOT_FOUND');
+
+        await expectEnded(phone, 'the ended session');
+        await expectWorks(laptop.accessToken, 'the caller');
+        expect(idsOf(await listed(laptop.accessToken))).to.deep.equal([reg.accessToken, laptop.accessToken].map(sidOf).sort());
+      });
+
+      it('answers 404 for a session ended by logout, by logout-all or by a password change', async () => {
+        const first = await userWithThreeSessions();
+        expect((await call(app.url, 'POST', '/auth/logout', { json: { refreshToken: first.phone.refreshToken } })).status).to.equal(204);
+        expectProblem(await endSession(first.laptop.accessToken, sidOf(first.phone.accessToken)), 404, 'SESSION_NOT_FOUND');
+
+        const second = await userWithThreeSessions();
+        expect((await logoutAll(second.phone.accessToken)).status).to.equal(204);
+        const again = expectTokenAnswer(await login(app.url, second.reg.email), 200);
+        expectProblem(await endSession(again.accessToken, sidOf(second.laptop.accessToken)), 404, 'SESSION_NOT_FOUND');
+
+        const third = await userWithThreeSessions();
+        const changed = expectTokenAnswer(await changePassword(third.phone.accessToken, GOOD_PASSWORD, NEW_PASSWORD), 200);
+        expectProblem(await endSession(changed.accessToken, sidOf(third.laptop.accessToken)), 404, 'SESSION_NOT_FOUND');
+        await expectWorks(changed.accessToken, 'the session the password change started');
+      });
+    });
+
+    describe('POST /auth/logout', () => {
+      it('ends the session when given a token just replaced, within the retry grace (204)', async () => {
+        const reg = await register(app.url, uniqueEmail('logout-grace'));
+        const next = expectTokenAnswer(await refresh(app.url, reg.refreshToken), 200);
+        clock.advance(2);
+
+        const out = await call(app.url, 'POST', '/auth/logout', { json: { refreshToken: reg.refreshToken } });
+
+        expect(out.status, out.text).to.equal(204);
+        await expectEnded(next, 'the session, by its newest tokens');
+        expectInvalidToken(await call(app.url, 'POST', '/auth/logout', { json: { refreshToken: next.refreshToken } }));
+      });
     });
 
     describe('POST /auth/logout-all', () => {

@@ -387,6 +387,23 @@ describe('GitHub sign-in (API.md "GitHub sign-in", /auth/github rows)', function
           expect((await meByBearer(app, owner.accessToken)).githubLogin).to.equal(null);
         });
 
+        it('links nothing when another browser holding a github_link cookie of its own opens the URL: ?error=invalid_state before GitHub', async () => {
+          const owner = await register(app.url, uniqueEmail('link-victim'));
+          const ownersUrl = await linkUrl(browser(), bearer(owner.accessToken));
+          const intruder = await register(app.url, uniqueEmail('link-intruder'));
+          const other = browser();
+          await linkUrl(other, bearer(intruder.accessToken));
+          expect(other.cookie(LINK_COOKIE, '/auth/github'), 'the other browser holds its own link cookie').to.be.a('string');
+          standIn.account = aGithubAccount();
+          const authorizeCount = standIn.authorizeRequests.length;
+
+          expectFlowError(await other.get(ownersUrl), 'invalid_state');
+
+          expect(standIn.authorizeRequests.length, 'the flow never reached GitHub').to.equal(authorizeCount);
+          expect((await meByBearer(app, owner.accessToken)).githubLogin, 'the owner linked nothing').to.equal(null);
+          expect((await meByBearer(app, intruder.accessToken)).githubLogin, 'the intruder linked nothing').to.equal(null);
+        });
+
         it('links nothing with a tampered link token, even in the browser that holds the cookie', async () => {
           const owner = await register(app.url, uniqueEmail('link-tampered'));
           const b = browser();

@@ -320,7 +320,8 @@ describe('POST /auth/refresh', () => {
       const body = expectTokenAnswer(await refresh(app.url, r.refreshToken), 200);
       clock.advance(31);
       expectInvalidToken(await refresh(app.url, body.refreshToken));
-      expectInvalidToken(await me(app.url, body.accessToken));
+      // Its access token was issued with `exp` at the session's end, so by the clock it has expired.
+      expectInvalidToken(await me(app.url, body.accessToken), 'TOKEN_EXPIRED');
     });
 
     it('starts a new window at each sign-in', async () => {

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type Koa from 'koa';
 import { pino, type Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
 import { createHttpServer } from '../../src/adapters/http/server.js';
@@ -36,6 +37,8 @@ export interface TestAppOptions {
   readonly port?: number;
   /** The logger the app writes to (default: silent). */
   readonly logger?: Logger;
+  /** Middleware added after the app's own: it sees the requests no route answered, inside the error middleware. */
+  readonly extend?: (app: Koa) => void;
 }
 
 /** The real Koa app, built by buildContainer, listening on an ephemeral loopback port. */
@@ -55,7 +58,9 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (options.readiness) container.register(TOKENS.Readiness, { useValue: options.readiness });
   options.override?.(container);
 
-  const server: Server = createHttpServer(buildHttpApp(container));
+  const koa = buildHttpApp(container);
+  options.extend?.(koa);
+  const server: Server = createHttpServer(koa);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {

@@ -8,6 +8,7 @@ import type { AuthenticateRefreshToken } from '../../application/authenticate-re
 import type { AuthenticateWithGithub } from '../../application/authenticate-with-github.js';
 import type { AuthenticateWithPassword } from '../../application/authenticate-with-password.js';
 import type { GithubConfig } from '../../config/env.js';
+import type { Clock } from '../../domain/ports/clock.js';
 import type { JwtSettings } from '../crypto/jwt-settings.js';
 import { accessLog } from './access-log.js';
 import { authenticate, isPrincipal, isRefreshPrincipal, isSessionPrincipal } from './authenticate.js';
@@ -40,6 +41,8 @@ export interface HttpDependencies extends Omit<AuthRouteDependencies, 'guard' | 
   readonly authenticateWithPassword: AuthenticateWithPassword;
   readonly authenticateAccessToken: AuthenticateAccessToken;
   readonly authenticateRefreshToken: AuthenticateRefreshToken;
+  /** The use cases' clock: the token strategies judge `exp` by it too. */
+  readonly clock: Clock;
   readonly isReady: () => Promise<boolean>;
 }
 
@@ -54,8 +57,8 @@ export function createApp(deps: HttpDependencies): Koa {
 
   const passport = new koaPassport.KoaPassport();
   passport.use(STRATEGY.local, localStrategy(deps.authenticateWithPassword));
-  passport.use(STRATEGY.jwt, jwtStrategy(deps.jwt, deps.authenticateAccessToken));
-  passport.use(STRATEGY.jwtRefresh, jwtRefreshStrategy(deps.jwt, deps.authenticateRefreshToken));
+  passport.use(STRATEGY.jwt, jwtStrategy(deps.jwt, deps.authenticateAccessToken, deps.clock));
+  passport.use(STRATEGY.jwtRefresh, jwtRefreshStrategy(deps.jwt, deps.authenticateRefreshToken, deps.clock));
   if (deps.github) {
     passport.use(STRATEGY.github, githubStrategy(deps.github, new CookieStateStore(deps.jwt.flowKey, https), deps.authenticateWithGithub));
   }

@@ -56,6 +56,12 @@ export function describeError(err: unknown): { type: string; code?: string; mess
   };
 }
 
+/** What an outage log line says of the driver error behind it: its type and code, never its text (hosts, ports, statements). */
+function outageCause(err: unknown): { type: string; code?: string } {
+  const { type, code } = describeError(err);
+  return code === undefined ? { type } : { type, code };
+}
+
 /**
  * The one place that writes error bodies. Domain errors keep their own message (written for
  * clients); anything unexpected becomes a generic 500, and the log gets describeError() of it.
@@ -77,7 +83,7 @@ export const errorMiddleware = (logger: Logger, service: ServiceMetrics) =>
         logger.error({ error: describeError(err), requestId: ctx.state.requestId }, 'unhandled error');
       } else if (body.code === 'SERVICE_UNAVAILABLE') {
         const cause = (err as { cause?: unknown }).cause;
-        logger.warn({ requestId: ctx.state.requestId, detail: body.detail, ...(cause ? { cause: describeError(cause) } : {}) }, 'dependency unavailable');
+        logger.warn({ requestId: ctx.state.requestId, detail: body.detail, ...(cause ? { cause: outageCause(cause) } : {}) }, 'dependency unavailable');
       }
       // A cookie set before the failure must not ride out on the error answer.
       ctx.remove('Set-Cookie');

@@ -48,6 +48,50 @@ describe('ReadThroughCache', () => {
     expect(await cache.get('b', () => Promise.resolve({ n: 20 }))).to.deep.equal({ n: 2 });
   });
 
+  describe('writing', () => {
+    /** A store of one value behind the cache, with a read that goes through it. */
+    const storeOfOne = () => {
+      const cache = new ReadThroughCache({ max: 10, ttlMs: 60_000 }, clone);
+      const store = { n: 1 };
+      const read = () => cache.get('k', () => Promise.resolve({ ...store }));
+      return { cache, store, read };
+    };
+
+    it('forgets the key before the write and again after it, so a read racing with the write cannot keep the old value', async () => {
+      const { cache, store, read } = storeOfOne();
+      await read();
+
+      await cache.writing('k', async () => {
+        expect(await read(), 'a read while the write is on its way').to.deep.equal({ n: 1 });
+        store.n = 2;
+      });
+
+      expect(await read()).to.deep.equal({ n: 2 });
+    });
+
+    it('forgets the key again when the write fails half-way (changed the store, then threw)', async () => {
+      const { cache, store, read } = storeOfOne();
+      await read();
+
+      const failed = cache.writing('k', async () => {
+        expect(await read(), 'a read while the write is on its way').to.deep.equal({ n: 1 });
+        store.n = 2;
+        throw new Error('connection lost after the write');
+      });
+
+      await failed.then(
+        () => expect.fail('the write should have failed'),
+        (err: Error) => expect(err.message).to.equal('connection lost after the write'),
+      );
+      expect(await read()).to.deep.equal({ n: 2 });
+    });
+
+    it('hands back what the write returned', async () => {
+      const { cache } = storeOfOne();
+      expect(await cache.writing('k', () => Promise.resolve('written'))).to.equal('written');
+    });
+  });
+
   it('does not serve an entry past its TTL', async () => {
     const cache = new ReadThroughCache({ max: 10, ttlMs: 20 }, clone);
     await cache.get('k', () => Promise.resolve({ n: 1 }));
