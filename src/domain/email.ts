@@ -16,11 +16,11 @@ type Examined = { readonly email: Email } | { readonly problem: string; readonly
 const INPUT_GUARD = 4 * EMAIL_MAX_LENGTH;
 const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const DNS_NAME_MAX = 253;
-// ASCII a domain may hold before IDNA; anything else ASCII (`/`, `?`, `#`, `%`, `\`, `:`, `@`, `_` ...)
-// would be read by the URL parser as a delimiter or an escape and change which host it names.
-// Control characters are refused before this is asked; the rule is stated whole anyway.
+// The ASCII a domain may not hold before IDNA: all but letters, digits, `-` and `.`. The URL parser
+// would read `/`, `?`, `#`, `%`, `\`, `:`, `@` ... as a delimiter or an escape, and so name another
+// host. (Control characters are refused before this is asked; the class states the rule whole.)
 // eslint-disable-next-line no-control-regex
-const ASCII_OUTSIDE_LDH = /[\x00-\x2c\x2f\x3a-\x60\x7b-\x7f]/;
+const ASCII_OUTSIDE_LDH = /[\x00-\x2c\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]/;
 
 /**
  * UTS #46 ToASCII, as the WHATWG URL parser does it (no package: it is the platform's own),

@@ -203,6 +203,11 @@ describe('domain: email', () => {
       expect(domainToAscii(`${Array(5).fill(label).join('.')}.comm`)).to.equal(null);
     });
 
+    it('answers the lower-case ASCII form of an upper-case or mixed-case domain', () => {
+      expect(domainToAscii('XN--BCHER-KVA.DE')).to.equal('xn--bcher-kva.de');
+      expect(domainToAscii('B\u00dcCHER.De')).to.equal('xn--bcher-kva.de');
+    });
+
     it('answers the ASCII form of Unicode, emoji and right-to-left domains', () => {
       expect(domainToAscii('\u2603.com')).to.equal('xn--n3h.com');
       expect(domainToAscii('\u0645\u062b\u0627\u0644.\u0625\u062e\u062a\u0628\u0627\u0631')).to.equal('xn--mgbh0fb.xn--kgbechtv');
