@@ -54,6 +54,15 @@ describe('AuthenticateWithPassword', () => {
     expect(await auth.login.execute({ clientIp: '192.0.2.1', email: 'JOS\u00c9@example.com', password: GOOD_PASSWORD })).to.deep.equal({ userId: jose.id });
   });
 
+  it('counts failures under the normalised address: switching between its forms does not dodge the throttle', async () => {
+    const throttled = buildAuth({}, { maxFailures: 3, windowSeconds: 60, ipMaxFailures: 100 });
+    await throttled.register.execute({ email: 'anna@b\u00fccher.de', password: GOOD_PASSWORD });
+    for (const email of ['anna@b\u00fccher.de', 'ANNA@XN--BCHER-KVA.DE', 'anna@bu\u0308cher.de']) {
+      await expectCode(throttled.login.execute({ clientIp: '192.0.2.1', email, password: 'not the password' }), 'INVALID_CREDENTIALS');
+    }
+    await expectCode(throttled.login.execute({ clientIp: '192.0.2.1', email: 'anna@xn--bcher-kva.de', password: GOOD_PASSWORD }), 'TOO_MANY_ATTEMPTS');
+  });
+
   it('answers an email with an invisible or control character with INVALID_CREDENTIALS, never the account without it', async () => {
     for (const email of ['ali\u200bce@example.com', '\ufeffalice@example.com', 'alice@example.com\u0000', 'alice\u202e@example.com']) {
       await expectCode(auth.login.execute({ clientIp: '192.0.2.1', email, password: GOOD_PASSWORD }), 'INVALID_CREDENTIALS');
