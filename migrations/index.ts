@@ -3,6 +3,8 @@ import * as createUsers from './20261123000001_create_users.js';
 import * as createSessions from './20261123000002_create_sessions.js';
 import * as createIdentities from './20261123000003_create_identities.js';
 import * as indexSessionsForPruning from './20261123000004_index_sessions_for_pruning.js';
+import * as normaliseEmails from './20261201000001_normalise_emails.js';
+import * as cleanStoredNames from './20261201000002_clean_stored_names.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -18,6 +20,8 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261123000002_create_sessions', createSessions],
   ['20261123000003_create_identities', createIdentities],
   ['20261123000004_index_sessions_for_pruning', indexSessionsForPruning],
+  ['20261201000001_normalise_emails', normaliseEmails],
+  ['20261201000002_clean_stored_names', cleanStoredNames],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

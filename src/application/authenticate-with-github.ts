@@ -1,4 +1,5 @@
-import { emailProblem, normalizeEmail, type Email } from '../domain/email.js';
+import { cleanDisplayName } from '../domain/display-name.js';
+import { tryParseEmail } from '../domain/email.js';
 import { AccountExistsError, EmailAlreadyRegisteredError, IdentityAlreadyLinkedError, InvalidStateError, UserNotFoundError } from '../domain/errors.js';
 import type { ExternalProfile } from '../domain/identity.js';
 import type { Principal } from '../domain/principal.js';
@@ -6,7 +7,6 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/id-generator.js';
 import type { IdentityRepository } from '../domain/ports/identity-repository.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
-import { NAME_MAX_CODE_POINTS } from '../domain/user.js';
 
 export interface GithubSignInInput {
   readonly profile: ExternalProfile;
@@ -52,14 +52,14 @@ export class AuthenticateWithGithub {
       return { userId: existing.userId };
     }
 
-    const email = profile.verifiedEmail === null ? null : normalizeEmail(profile.verifiedEmail);
-    const usableEmail = email !== null && emailProblem(email) === null ? (email as Email) : null;
+    // The provider's values are cleaned, not refused: an address this service would refuse becomes none.
+    const usableEmail = profile.verifiedEmail === null ? null : tryParseEmail(profile.verifiedEmail);
     if (usableEmail && (await this.users.findByEmail(usableEmail))) throw new AccountExistsError();
     const now = this.clock.now();
     const userId = this.ids.newId();
     try {
       await this.identities.createUserWithIdentity(
-        { id: userId, email: usableEmail, name: profile.name === null ? null : [...profile.name].slice(0, NAME_MAX_CODE_POINTS).join(''), passwordHash: null, createdAt: now },
+        { id: userId, email: usableEmail, name: cleanDisplayName(profile.name), passwordHash: null, createdAt: now },
         { provider: profile.provider, providerUserId: profile.providerUserId, userId, login: profile.login, createdAt: now },
       );
       return { userId };

@@ -1,4 +1,4 @@
-import { emailProblem, normalizeEmail, type Email } from '../domain/email.js';
+import { normalizeEmail, tryParseEmail } from '../domain/email.js';
 import { InvalidCredentialsError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
@@ -24,9 +24,10 @@ export class AuthenticateWithPassword {
    * TooManyAttemptsError before any bcrypt work.
    */
   async execute(credentials: Credentials): Promise<Principal> {
-    const email = normalizeEmail(credentials.email);
-    const user = emailProblem(email) === null ? await this.users.findByEmail(email as Email) : null;
-    const attempt = { email, clientIp: credentials.clientIp };
+    // An address parseEmail refuses names no account; it is still throttled, under its normalised text.
+    const email = tryParseEmail(credentials.email);
+    const user = email === null ? null : await this.users.findByEmail(email);
+    const attempt = { email: email ?? normalizeEmail(credentials.email), clientIp: credentials.clientIp };
     const matches = await this.passwords.verify(attempt, credentials.password, user?.passwordHash ?? null);
     if (!matches || !user) throw new InvalidCredentialsError();
     return { userId: user.id };

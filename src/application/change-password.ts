@@ -1,5 +1,6 @@
-import { InvalidCredentialsError, InvalidTokenError, ValidationFailedError } from '../domain/errors.js';
-import { passwordProblem } from '../domain/password.js';
+import { InvalidCredentialsError, InvalidTokenError } from '../domain/errors.js';
+import { parseNewPassword } from '../domain/password.js';
+import type { PasswordStrength } from '../domain/password-strength.js';
 import type { SessionPrincipal } from '../domain/principal.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { PasswordHasher } from '../domain/ports/password-hasher.js';
@@ -19,7 +20,9 @@ export interface ChangePasswordInput {
 
 /**
  * Changes the password after checking the current one (a wrong one counts as a failed login),
- * ends every session of the user, and starts a new one for this client.
+ * ends every session of the user, and starts a new one for this client. A new password that is
+ * invalid (400 VALIDATION_FAILED) or weak (400 PASSWORD_TOO_WEAK) is refused first, before any
+ * bcrypt work or throttle count: such a request changes nothing.
  */
 export class ChangePassword {
   constructor(
@@ -29,20 +32,21 @@ export class ChangePassword {
     private readonly hasher: PasswordHasher,
     private readonly issueSession: IssueSession,
     private readonly clock: Clock,
+    private readonly strength: PasswordStrength,
   ) {}
 
   async execute(input: ChangePasswordInput): Promise<SessionTokens> {
-    const problem = passwordProblem(input.newPassword);
-    if (problem) throw new ValidationFailedError([{ field: 'newPassword', message: problem }]);
+    const newPassword = parseNewPassword(input.newPassword, 'newPassword');
     const user = await this.users.findById(input.principal.userId);
     if (!user) throw new InvalidTokenError('The account no longer exists');
+    this.strength.assertStrong(newPassword, user.email, 'newPassword');
 
     // An account without an email (GitHub-only) is throttled under its id instead.
     const attempt = { email: user.email ?? `id:${user.id}`, clientIp: input.clientIp };
     if (!(await this.passwords.verify(attempt, input.currentPassword, user.passwordHash))) {
       throw new InvalidCredentialsError();
     }
-    await this.users.updatePasswordHash(user.id, await this.hasher.hash(input.newPassword));
+    await this.users.updatePasswordHash(user.id, await this.hasher.hash(newPassword));
     await this.store.endAllForUser(user.id, this.clock.now());
     return this.issueSession.execute({ userId: user.id, userAgent: input.userAgent ?? null });
   }

@@ -1,11 +1,13 @@
-import { emailProblem, normalizeEmail, parseEmail } from '../domain/email.js';
-import { ValidationFailedError, type FieldProblem } from '../domain/errors.js';
-import { passwordProblem } from '../domain/password.js';
+import { parseDisplayName } from '../domain/display-name.js';
+import { parseEmail } from '../domain/email.js';
+import { parseFields } from '../domain/parse-fields.js';
+import { parseNewPassword } from '../domain/password.js';
+import type { PasswordStrength } from '../domain/password-strength.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/id-generator.js';
 import type { PasswordHasher } from '../domain/ports/password-hasher.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
-import { nameProblem, type User } from '../domain/user.js';
+import type { User } from '../domain/user.js';
 
 export interface RegisterUserInput {
   readonly email: string;
@@ -19,25 +21,25 @@ export class RegisterUser {
     private readonly hasher: PasswordHasher,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
+    private readonly strength: PasswordStrength,
   ) {}
 
-  /** Creates an account; throws ValidationFailedError or EmailAlreadyRegisteredError. */
+  /**
+   * Creates an account; throws ValidationFailedError (every invalid field at once), then
+   * PasswordTooWeakError (asked only when every field is valid), or EmailAlreadyRegisteredError.
+   */
   async execute(input: RegisterUserInput): Promise<User> {
-    const problems: FieldProblem[] = [];
-    const emailIssue = emailProblem(normalizeEmail(input.email));
-    if (emailIssue) problems.push({ field: 'email', message: emailIssue });
-    const passwordIssue = passwordProblem(input.password);
-    if (passwordIssue) problems.push({ field: 'password', message: passwordIssue });
-    const nameIssue = input.name == null ? null : nameProblem(input.name);
-    if (nameIssue) problems.push({ field: 'name', message: nameIssue });
-    if (problems.length > 0) throw new ValidationFailedError(problems);
-
-    const email = parseEmail(input.email);
-    const passwordHash = await this.hasher.hash(input.password);
+    const [email, password, name] = parseFields(
+      () => parseEmail(input.email),
+      () => parseNewPassword(input.password),
+      () => parseDisplayName(input.name),
+    );
+    this.strength.assertStrong(password, email);
+    const passwordHash = await this.hasher.hash(password);
     return this.users.create({
       id: this.ids.newId(),
       email,
-      name: input.name ?? null,
+      name,
       passwordHash,
       createdAt: this.clock.now(),
     });

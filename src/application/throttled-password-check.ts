@@ -1,7 +1,7 @@
 import { TooManyAttemptsError } from '../domain/errors.js';
 import type { LoginAttempt, LoginThrottle } from '../domain/ports/login-throttle.js';
 import type { PasswordHasher } from '../domain/ports/password-hasher.js';
-import { fitsHasher } from '../domain/password.js';
+import { presentedPassword } from '../domain/password.js';
 
 /**
  * The one way a password is checked (sign-in and password change alike): a throttled pair is
@@ -17,8 +17,9 @@ export class ThrottledPasswordCheck {
   async verify(attempt: LoginAttempt, password: string, hash: string | null): Promise<boolean> {
     const wait = await this.throttle.retryAfter(attempt);
     if (wait > 0) throw new TooManyAttemptsError(wait);
-    // A password bcrypt would truncate can never match: refuse it after the same work.
-    const matches = await this.hasher.verify(password, fitsHasher(password) ? hash : null);
+    // Compared in NFC; one bcrypt would truncate (72 bytes, NUL) can never match: refused after the same work.
+    const presented = presentedPassword(password);
+    const matches = await this.hasher.verify(presented ?? password, presented === null ? null : hash);
     await (matches ? this.throttle.recordSuccess(attempt) : this.throttle.recordFailure(attempt));
     return matches;
   }

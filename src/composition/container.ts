@@ -17,7 +17,9 @@ import { RegisterUser } from '../application/register-user.js';
 import { SessionTokenMinter } from '../application/session-token-minter.js';
 import { ThrottledPasswordCheck } from '../application/throttled-password-check.js';
 import type { Config } from '../config/env.js';
+import { PasswordStrength } from '../domain/password-strength.js';
 import type { Clock } from '../domain/ports/clock.js';
+import type { CommonPasswordList } from '../domain/ports/common-password-list.js';
 import type { IdGenerator } from '../domain/ports/id-generator.js';
 import type { IdentityRepository } from '../domain/ports/identity-repository.js';
 import type { LoginThrottle } from '../domain/ports/login-throttle.js';
@@ -28,6 +30,7 @@ import type { UserRepository } from '../domain/ports/user-repository.js';
 import type { SessionPolicy } from '../domain/session.js';
 import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.js';
 import { JwtTokenIssuer } from '../adapters/crypto/jwt-token-issuer.js';
+import { ZxcvbnCommonPasswordList } from '../adapters/passwords/zxcvbn-common-password-list.js';
 import { jwtSettings, type JwtSettings } from '../adapters/crypto/jwt-settings.js';
 import { createApp } from '../adapters/http/app.js';
 import { createDatabase, isDatabaseReady } from '../adapters/persistence/knex/database.js';
@@ -139,6 +142,8 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
     }),
   });
   c.register(TOKENS.PasswordHasher, { useFactory: cached(() => new BcryptPasswordHasher(config.bcryptCost)) });
+  c.register(TOKENS.CommonPasswordList, { useFactory: cached(() => new ZxcvbnCommonPasswordList()) });
+  c.register(PasswordStrength, { useFactory: cached((x) => new PasswordStrength(x.resolve<CommonPasswordList>(TOKENS.CommonPasswordList), config.appName)) });
   c.register(TOKENS.JwtSettings, {
     useFactory: cached(() =>
       jwtSettings({
@@ -165,7 +170,7 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
   const policy = (x: DependencyContainer) => x.resolve<SessionPolicy>(TOKENS.SessionPolicy);
 
   c.register(SessionTokenMinter, { useFactory: cached((x) => new SessionTokenMinter(issuer(x), policy(x))) });
-  c.register(RegisterUser, { useFactory: cached((x) => new RegisterUser(users(x), hasher(x), ids(x), clock(x))) });
+  c.register(RegisterUser, { useFactory: cached((x) => new RegisterUser(users(x), hasher(x), ids(x), clock(x), x.resolve(PasswordStrength))) });
   c.register(ThrottledPasswordCheck, {
     useFactory: cached((x) => new ThrottledPasswordCheck(hasher(x), x.resolve<LoginThrottle>(TOKENS.LoginThrottle))),
   });
@@ -185,7 +190,7 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
   c.register(ListSessions, { useFactory: cached((x) => new ListSessions(store(x), clock(x))) });
   c.register(ChangePassword, {
     useFactory: cached(
-      (x) => new ChangePassword(users(x), store(x), x.resolve(ThrottledPasswordCheck), hasher(x), x.resolve(IssueSession), clock(x)),
+      (x) => new ChangePassword(users(x), store(x), x.resolve(ThrottledPasswordCheck), hasher(x), x.resolve(IssueSession), clock(x), x.resolve(PasswordStrength)),
     ),
   });
   c.register(AuthenticateWithGithub, {

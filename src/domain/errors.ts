@@ -37,13 +37,23 @@ export type WeakPasswordReason = 'common' | 'email' | 'app_name' | 'repeated';
 /** A new password that is long enough but guessable: common, the email or product name, or one repeated character. */
 export class PasswordTooWeakError extends DomainError {
   readonly code = 'PASSWORD_TOO_WEAK';
+  /** The field it concerns, named as validation failures name theirs. */
+  readonly errors: readonly FieldProblem[];
   constructor(
     readonly reason: WeakPasswordReason,
     readonly field = 'password',
   ) {
     super(WEAK_PASSWORD_DETAILS[reason]);
+    this.errors = [{ field, message: WEAK_PASSWORD_MESSAGES[reason] }];
   }
 }
+
+const WEAK_PASSWORD_MESSAGES: Record<WeakPasswordReason, string> = {
+  common: 'is among the 10,000 most common passwords',
+  email: 'must not be the email address or its local part',
+  app_name: 'must not be the name of this service',
+  repeated: 'must not be one character repeated',
+};
 
 const WEAK_PASSWORD_DETAILS: Record<WeakPasswordReason, string> = {
   common: 'This password is among the 10,000 most common passwords; choose another',

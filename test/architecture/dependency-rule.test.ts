@@ -42,6 +42,11 @@ describe('architecture: dependencies point inward', () => {
     expect(found).to.deep.equal([]);
   });
 
+  it('keeps src/domain free of every package, not only the frameworks: lists such as common passwords come through a port', () => {
+    const found = violations('domain', (s) => !s.startsWith('.'));
+    expect(found).to.deep.equal([]);
+  });
+
   it('keeps src/application free of frameworks, adapters, composition and config', () => {
     const found = violations('application', (s, f) => FRAMEWORKS.test(s) || resolvesInto(s, f, ['adapters', 'composition', 'config']));
     expect(found).to.deep.equal([]);

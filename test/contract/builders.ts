@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { DisplayName } from '../../src/domain/display-name.js';
 import type { Email } from '../../src/domain/email.js';
 import type { Session } from '../../src/domain/session.js';
 import type { NewUser } from '../../src/domain/user.js';
@@ -19,7 +20,7 @@ export const A_PASSWORD_HASH = '$2b$04$abcdefghijklmnopqrstuu0123456789ABCDEFGHI
 export const aUser = (overrides: Partial<NewUser> = {}): NewUser => ({
   id: randomUUID(),
   email: anEmail(),
-  name: 'Ada Lovelace',
+  name: 'Ada Lovelace' as DisplayName,
   passwordHash: A_PASSWORD_HASH,
   createdAt: at('2026-01-02T03:04:05.678Z'),
   ...overrides,

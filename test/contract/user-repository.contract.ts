@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import type { Email } from '../../src/domain/email.js';
+import type { DisplayName } from '../../src/domain/display-name.js';
+import { parseEmail, type Email } from '../../src/domain/email.js';
 import type { UserRepository } from '../../src/domain/ports/user-repository.js';
 import type { User } from '../../src/domain/user.js';
 import { aUser, at, codeOf, rejectionOf, type Mutable } from './builders.js';
@@ -57,7 +58,7 @@ export function userRepositoryContract(name: string, setup: () => Promise<UserRe
     it('returns copies: changing a returned user leaves the stored one as it was', async () => {
       const input = aUser();
       const created = await repo.create(input);
-      (created as Mutable<User>).name = 'changed by create caller';
+      (created as Mutable<User>).name = 'changed by create caller' as DisplayName;
       const byId = await stored(input.id);
       (byId as Mutable<User>).passwordHash = 'changed by findById caller';
       const byEmail = await repo.findByEmail(input.email as Email);
@@ -77,9 +78,9 @@ export function userRepositoryContract(name: string, setup: () => Promise<UserRe
       expect((await stored(created.id)).createdAt.toISOString()).to.equal('2026-01-02T03:04:05.678Z');
     });
 
-    it('refuses an email already registered in another case', async () => {
-      const first = await repo.create(aUser({ email: 'a@x.io' as Email }));
-      const second = aUser({ email: 'A@X.IO' as Email });
+    it('refuses an email already registered in another case (parseEmail makes both one address)', async () => {
+      const first = await repo.create(aUser({ email: parseEmail('a@x.io') }));
+      const second = aUser({ email: parseEmail('A@X.IO') });
 
       const err = await rejectionOf(repo.create(second));
 
@@ -95,8 +96,17 @@ export function userRepositoryContract(name: string, setup: () => Promise<UserRe
     });
 
     it('finds a user by email whatever the case of the query', async () => {
-      const created = await repo.create(aUser({ email: 'mixed.case@x.io' as Email }));
-      expect(await repo.findByEmail('MIXED.Case@X.IO' as Email)).to.deep.equal(created);
+      const created = await repo.create(aUser({ email: parseEmail('mixed.case@x.io') }));
+      expect(await repo.findByEmail(parseEmail('MIXED.Case@X.IO'))).to.deep.equal(created);
+    });
+
+    it('keeps one account per address in NFC and NFD, and with a Unicode or punycode domain', async () => {
+      const created = await repo.create(aUser({ email: parseEmail('J\u00fcrgen@B\u00fccher.de') }));
+      expect(created.email).to.equal('j\u00fcrgen@xn--bcher-kva.de');
+
+      expect(await repo.findByEmail(parseEmail('ju\u0308rgen@xn--bcher-kva.de'))).to.deep.equal(created);
+      const err = await rejectionOf(repo.create(aUser({ email: parseEmail('JU\u0308RGEN@bu\u0308cher.DE') })));
+      expect(codeOf(err)).to.equal('EMAIL_ALREADY_REGISTERED');
     });
 
     // Case-insensitive means case only: josé and jose are two mailboxes, two accounts.
@@ -130,7 +140,7 @@ export function userRepositoryContract(name: string, setup: () => Promise<UserRe
       const name = [...'Zoë 😀 漢字 Ångström e\u0301 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 '.repeat(10)].slice(0, 100).join('');
       expect([...name]).to.have.length(100);
 
-      const created = await repo.create(aUser({ name }));
+      const created = await repo.create(aUser({ name: name as DisplayName }));
 
       expect((await stored(created.id)).name).to.equal(name);
     });

@@ -123,7 +123,7 @@ describe('POST /auth/logout-all and POST /auth/password', () => {
     });
 
     it('keeps the new password exactly as sent (never trimmed), and accepts exactly 72 bytes', async () => {
-      for (const newPassword of ['  spaced passphrase  ', 'a'.repeat(72), 'é'.repeat(36)]) {
+      for (const newPassword of ['  spaced passphrase  ', 'ab'.repeat(36), 'éè'.repeat(18)]) {
         const r = await register(app.url, uniqueEmail('exact'));
         expectTokenAnswer(await changePassword(r.accessToken, { currentPassword: GOOD_PASSWORD, newPassword }), 200);
         expectTokenAnswer(await login(app.url, r.email, newPassword), 200);

@@ -62,4 +62,18 @@ describe('GET /openapi.json', () => {
     const refused = await call(app.url, 'POST', '/auth/register', { json: {} });
     expect((refused.body as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).to.have.members(register?.required ?? []);
   });
+
+  it('documents PASSWORD_TOO_WEAK and its reason where a new password is set, and the input rules on the fields', () => {
+    for (const path of ['/auth/register', '/auth/password']) {
+      const answer = doc.paths[path]?.post?.responses['400'] as { description: string };
+      expect(answer.description, path).to.include('VALIDATION_FAILED').and.include('PASSWORD_TOO_WEAK').and.include('reason');
+    }
+    const problemSchema = (doc as unknown as { components: { schemas: { Problem: { properties: Record<string, { enum?: string[] }> } } } }).components.schemas.Problem;
+    expect(problemSchema.properties.reason?.enum).to.have.members(['common', 'email', 'app_name', 'repeated']);
+
+    const fields = doc.paths['/auth/register']?.post?.requestBody?.content['application/json']?.schema.properties as Record<string, { description: string }>;
+    expect(fields.email?.description).to.include('NFC').and.include('IDNA').and.include('U+202E');
+    expect(fields.password?.description).to.include('NFC').and.include('72 bytes').and.include('control').and.include('PASSWORD_TOO_WEAK');
+    expect(fields.name?.description).to.include('100').and.include('control');
+  });
 });

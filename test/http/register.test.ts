@@ -100,8 +100,8 @@ describe('POST /auth/register', () => {
     it('refuses 7 characters and accepts 8, counted in code points (emoji)', async () => {
       expectValidationFailed(await registerRaw({ email: uniqueEmail(), password: '😀'.repeat(7) }), ['password']);
       const email = uniqueEmail('emoji');
-      expectTokenAnswer(await registerRaw({ email, password: '😀'.repeat(8) }), 201);
-      expectTokenAnswer(await login(app.url, email, '😀'.repeat(8)), 200);
+      expectTokenAnswer(await registerRaw({ email, password: '😀🦄'.repeat(4) }), 201);
+      expectTokenAnswer(await login(app.url, email, '😀🦄'.repeat(4)), 200);
     });
 
     it('refuses 7 ASCII characters with 400 naming password', async () => {
@@ -117,8 +117,8 @@ describe('POST /auth/register', () => {
     it('refuses 73 ASCII bytes and accepts exactly 72 bytes (24 × €)', async () => {
       expectValidationFailed(await registerRaw({ email: uniqueEmail(), password: 'x'.repeat(73) }), ['password']);
       const email = uniqueEmail('72');
-      expectTokenAnswer(await registerRaw({ email, password: '€'.repeat(24) }), 201);
-      expectTokenAnswer(await login(app.url, email, '€'.repeat(24)), 200);
+      expectTokenAnswer(await registerRaw({ email, password: '€₤'.repeat(12) }), 201);
+      expectTokenAnswer(await login(app.url, email, '€₤'.repeat(12)), 200);
     });
 
     it('never trims a password: "  spaced pass  " does not log in as "spaced pass"', async () => {
@@ -134,11 +134,10 @@ describe('POST /auth/register', () => {
       expectTokenAnswer(await login(app.url, email, '   ab   '), 200);
     });
 
-    it('never cuts a password at a NUL character', async () => {
+    it('refuses a password with a NUL (bcrypt stops there) with 400 naming password, and creates nothing', async () => {
       const email = uniqueEmail('nul');
-      expectTokenAnswer(await registerRaw({ email, password: 'password\u0000first' }), 201);
-      expectProblem(await login(app.url, email, 'password\u0000other'), 401, 'INVALID_CREDENTIALS');
-      expectProblem(await login(app.url, email, 'password'), 401, 'INVALID_CREDENTIALS');
+      expectValidationFailed(await registerRaw({ email, password: 'password\u0000first' }), ['password']);
+      expectTokenAnswer(await registerRaw({ email, password: GOOD_PASSWORD }), 201);
     });
   });
 

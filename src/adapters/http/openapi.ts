@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { PROBLEM_CODES, statusOf } from './problem.js';
+import type { WeakPasswordReason } from '../../domain/errors.js';
 import { changePasswordSchema, loginSchema, refreshSchema, registerSchema } from './validation.js';
+
+const WEAK_PASSWORD_REASONS = ['common', 'email', 'app_name', 'repeated'] as const satisfies readonly WeakPasswordReason[];
+const NEW_PASSWORD_REFUSED = (field: string) =>
+  `VALIDATION_FAILED, \`errors\` listing every invalid field; only when every field is valid, PASSWORD_TOO_WEAK with a \`reason\` and \`errors\` naming \`${field}\``;
 
 /** Answer shapes, written once here for the document (the request schemas are the validators themselves). */
 const user = z.object({
@@ -47,6 +52,10 @@ const problem = z.object({
     .enum(PROBLEM_CODES as [string, ...string[]])
     .meta({ description: `Stable UPPER_SNAKE code; clients match it, never the title or detail. Each is explained in docs/problems.md: ${PROBLEM_CODES.map((c) => `${c} (${statusOf(c)})`).join(', ')}.` }),
   errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  reason: z
+    .enum(WEAK_PASSWORD_REASONS)
+    .optional()
+    .meta({ description: 'PASSWORD_TOO_WEAK only: common (among the 10,000 most common passwords), email (the email or its local part), app_name (APP_NAME), repeated (one character repeated); compared case-insensitively.' }),
 });
 
 /** A JSON Schema for an OpenAPI 3.1 document (which names its dialect once, not per schema). */
@@ -76,7 +85,7 @@ const paths: Record<string, Record<string, Operation>> = {
     post: {
       summary: 'Create an account and sign in (Bearer mode, or cookie mode with X-Auth-Mode: cookie)',
       requestBody: { required: true, content: json(registerSchema) },
-      responses: { 201: tokensAnswer('Signed in'), 400: problemAnswer('VALIDATION_FAILED, or PASSWORD_TOO_WEAK with its reason'), 409: problemAnswer('EMAIL_ALREADY_REGISTERED') },
+      responses: { 201: tokensAnswer('Signed in'), 400: problemAnswer(NEW_PASSWORD_REFUSED('password')), 409: problemAnswer('EMAIL_ALREADY_REGISTERED') },
     },
   },
   '/auth/login': {
@@ -118,7 +127,7 @@ const paths: Record<string, Record<string, Operation>> = {
       requestBody: { required: true, content: json(changePasswordSchema) },
       responses: {
         200: tokensAnswer('Changed; new session'),
-        400: problemAnswer('VALIDATION_FAILED, or PASSWORD_TOO_WEAK with its reason'),
+        400: problemAnswer(`${NEW_PASSWORD_REFUSED('newPassword')}; both before the current password is checked`),
         401: problemAnswer('INVALID_CREDENTIALS (counts as a failed login) or a token problem'),
         429: problemAnswer('TOO_MANY_ATTEMPTS'),
       },

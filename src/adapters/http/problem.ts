@@ -55,11 +55,13 @@ export interface Problem {
   readonly detail: string;
   readonly code: ProblemCode;
   readonly errors?: readonly FieldProblem[];
+  /** PASSWORD_TOO_WEAK: why (`common`, `email`, `app_name`, `repeated`). */
+  readonly reason?: string;
 }
 
 export const statusOf = (code: ProblemCode): number => PROBLEMS[code].status;
 
-export function problem(code: ProblemCode, detail: string, errors?: readonly FieldProblem[]): Problem {
+export function problem(code: ProblemCode, detail: string, errors?: readonly FieldProblem[], extensions: { readonly reason?: string } = {}): Problem {
   const { status, title } = PROBLEMS[code];
   return {
     type: `urn:problem:auth-api:${code.toLowerCase().replaceAll('_', '-')}`,
@@ -68,6 +70,7 @@ export function problem(code: ProblemCode, detail: string, errors?: readonly Fie
     detail,
     code,
     ...(errors ? { errors } : {}),
+    ...extensions,
   };
 }
 

@@ -1,10 +1,21 @@
 import { z } from 'zod';
-import { emailProblem, normalizeEmail } from '../../domain/email.js';
+import { displayNameProblem } from '../../domain/display-name.js';
+import { emailProblem } from '../../domain/email.js';
 import { ValidationFailedError } from '../../domain/errors.js';
 import { passwordProblem } from '../../domain/password.js';
-import { nameProblem } from '../../domain/user.js';
 
-/** Request schemas: types here, business rules from the domain, so one answer lists every failing field. */
+/**
+ * Request schemas: types here, business rules from the domain, so one answer lists every failing
+ * field. The weak-password rule needs the account and the common-password list, so the use case
+ * asks it afterwards: PASSWORD_TOO_WEAK only ever follows a body with no VALIDATION_FAILED field.
+ */
+
+const EMAIL_RULES =
+  'Surrounding white space trimmed, Unicode NFC, lower-cased, the domain in its IDNA ASCII form (bücher.de and xn--bcher-kva.de are one address); stored and unique in that form; at most 254 characters. A control character (C0, C1, DEL) or an invisible format character (Unicode Cf: U+200B, U+200E, U+202E, U+FEFF, ...) anywhere is 400.';
+const NEW_PASSWORD_RULES =
+  'NFC-normalised, never trimmed; at least 8 characters (code points), at most 72 bytes of UTF-8; no control character (NUL included): 400 VALIDATION_FAILED. Then 400 PASSWORD_TOO_WEAK with a `reason` when it is among the 10,000 most common passwords (`common`), equal to the email or its local part (`email`) or to APP_NAME (`app_name`), case-insensitively, or one repeated character (`repeated`).';
+const PRESENTED_PASSWORD_RULES =
+  'Compared in its NFC form, with none of the new-password rules (an old password keeps working); one over 72 bytes of UTF-8 or with a control character can never match (401 INVALID_CREDENTIALS).';
 
 const text = () =>
   z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') });
@@ -16,21 +27,20 @@ const rule = (problem: (value: string) => string | null) => (value: string, ctx:
 
 export const registerSchema = z.object(
   {
-    email: text()
-      .superRefine(rule((v) => emailProblem(normalizeEmail(v))))
-      .meta({ format: 'email', description: 'Trimmed and lower-cased; at most 254 characters; unique case-insensitively.' }),
-    password: text()
-      .superRefine(rule(passwordProblem))
-      .meta({ description: 'At least 8 characters (code points), at most 72 bytes of UTF-8; never trimmed.' }),
-    name: text().superRefine(rule(nameProblem)).nullish().meta({ description: 'At most 100 characters.' }),
+    email: text().superRefine(rule(emailProblem)).meta({ format: 'idn-email', description: EMAIL_RULES }),
+    password: text().superRefine(rule(passwordProblem)).meta({ description: NEW_PASSWORD_RULES }),
+    name: text()
+      .superRefine(rule(displayNameProblem))
+      .nullish()
+      .meta({ description: 'Optional; at most 100 characters (code points); no control character (CR, LF, ESC, ...) or invisible format character (Unicode Cf): 400.' }),
   },
   { error: 'must be a JSON object' },
 );
 
 export const loginSchema = z.object(
   {
-    email: text().min(1, 'is required'),
-    password: text().min(1, 'is required'),
+    email: text().min(1, 'is required').meta({ description: 'Normalised as at registration; an address registration would refuse matches no account (401).' }),
+    password: text().min(1, 'is required').meta({ description: PRESENTED_PASSWORD_RULES }),
   },
   { error: 'must be a JSON object' },
 );
@@ -48,10 +58,8 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
 
 export const changePasswordSchema = z.object(
   {
-    currentPassword: text().min(1, 'is required'),
-    newPassword: text()
-      .superRefine(rule(passwordProblem))
-      .meta({ description: 'At least 8 characters (code points), at most 72 bytes of UTF-8; never trimmed.' }),
+    currentPassword: text().min(1, 'is required').meta({ description: PRESENTED_PASSWORD_RULES }),
+    newPassword: text().superRefine(rule(passwordProblem)).meta({ description: NEW_PASSWORD_RULES }),
   },
   { error: 'must be a JSON object' },
 );

@@ -3,6 +3,7 @@ import { InMemoryAccounts } from '../../../src/adapters/persistence/memory/in-me
 import { InMemoryIdentityRepository } from '../../../src/adapters/persistence/memory/in-memory-identity-repository.js';
 import { InMemoryUserRepository } from '../../../src/adapters/persistence/memory/in-memory-user-repository.js';
 import { AuthenticateWithGithub } from '../../../src/application/authenticate-with-github.js';
+import type { DisplayName } from '../../../src/domain/display-name.js';
 import type { Email } from '../../../src/domain/email.js';
 import { EmailAlreadyRegisteredError, IdentityAlreadyLinkedError, ServiceUnavailableError } from '../../../src/domain/errors.js';
 import type { ExternalProfile, IdentityProvider, LinkedIdentity } from '../../../src/domain/identity.js';
@@ -59,7 +60,7 @@ function harness() {
   const clock = new FixedClock(NOW);
   const useCase = new AuthenticateWithGithub(users, identities, new SequentialIds(), clock);
   const aPasswordUser = async (email: string, id = `pw-${email}`): Promise<User> =>
-    users.create({ id, email: email as Email, name: 'Password Person', passwordHash: '$2b$04$hash', createdAt: new Date(NOW) });
+    users.create({ id, email: email as Email, name: 'Password Person' as DisplayName, passwordHash: '$2b$04$hash', createdAt: new Date(NOW) });
   return { accounts, users, identities, clock, useCase, aPasswordUser };
 }
 
@@ -129,6 +130,37 @@ describe('AuthenticateWithGithub', () => {
       const name = (await h.users.findById(long.userId))?.name as string;
       expect([...name]).to.have.length(100);
       expect(name).to.equal('😀'.repeat(100));
+    });
+
+    it('stores the verified email in its canonical form: NFC, lower-cased, IDNA ASCII domain', async () => {
+      const { userId } = await h.useCase.execute({ profile: aProfile({ verifiedEmail: 'JOSE\u0301@B\u00dcCHER.de' }) });
+      expect((await h.users.findById(userId))?.email).to.equal('jos\u00e9@xn--bcher-kva.de');
+    });
+
+    it('creates a user without email when the verified email carries a control or invisible character', async () => {
+      for (const verifiedEmail of ['mona\u200b@example.com', '\ufeffmona@example.com', 'mona@example.com\u0000', 'mo\u202ena@example.com']) {
+        const { userId } = await h.useCase.execute({ profile: aProfile({ verifiedEmail }) });
+        expect((await h.users.findById(userId))?.email, JSON.stringify(verifiedEmail)).to.equal(null);
+      }
+    });
+
+    it('cleans the name GitHub sends rather than refusing it: control and format characters removed, then cut to 100', async () => {
+      const forged = await h.useCase.execute({ profile: aProfile({ name: 'Mona\r\n{"level":50}\u001b[31m\u202eOcto\u200bcat' }) });
+      expect((await h.users.findById(forged.userId))?.name).to.equal('Mona{"level":50}[31mOctocat');
+
+      const padded = await h.useCase.execute({ profile: aProfile({ name: `${'\u200b'.repeat(30)}${'n'.repeat(130)}` }) });
+      expect((await h.users.findById(padded.userId))?.name).to.equal('n'.repeat(100));
+
+      const invisible = await h.useCase.execute({ profile: aProfile({ name: '\u200b\u0000' }) });
+      expect((await h.users.findById(invisible.userId))?.name).to.equal(null);
+    });
+
+    it('refuses with ACCOUNT_EXISTS when the verified email names an account in another form (NFD, punycode)', async () => {
+      await h.aPasswordUser('jos\u00e9@xn--bcher-kva.de');
+      for (const verifiedEmail of ['jose\u0301@b\u00fccher.de', 'JOS\u00c9@XN--BCHER-KVA.DE']) {
+        await expectCode(h.useCase.execute({ profile: aProfile({ verifiedEmail }) }), 'ACCOUNT_EXISTS');
+      }
+      expect(h.accounts.users.size).to.equal(1);
     });
 
     it('refuses with ACCOUNT_EXISTS when the verified email belongs to an account, creating nothing', async () => {

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { parseEmail } from '../../../src/domain/email.js';
+import type { NewPassword } from '../../../src/domain/password.js';
 import { buildAuth, expectCode, GOOD_PASSWORD, hasher, userWithoutPassword, type Auth } from './harness.js';
 
 describe('AuthenticateWithPassword', () => {
@@ -42,8 +44,55 @@ describe('AuthenticateWithPassword', () => {
     await expectCode(auth.login.execute({ clientIp: '192.0.2.1', email: '', password: GOOD_PASSWORD }), 'INVALID_CREDENTIALS');
   });
 
+  it('finds an account registered with an IDN domain by either form, and an NFD address by its NFC form', async () => {
+    const anna = await auth.register.execute({ email: 'Anna@B\u00fccher.de', password: GOOD_PASSWORD });
+    const jose = await auth.register.execute({ email: 'jose\u0301@example.com', password: GOOD_PASSWORD });
+
+    for (const email of ['anna@b\u00fccher.de', 'anna@xn--bcher-kva.de', 'ANNA@XN--BCHER-KVA.DE', 'anna@bu\u0308cher.de']) {
+      expect(await auth.login.execute({ clientIp: '192.0.2.1', email, password: GOOD_PASSWORD }), email).to.deep.equal({ userId: anna.id });
+    }
+    expect(await auth.login.execute({ clientIp: '192.0.2.1', email: 'JOS\u00c9@example.com', password: GOOD_PASSWORD })).to.deep.equal({ userId: jose.id });
+  });
+
+  it('counts failures under the normalised address: switching between its forms does not dodge the throttle', async () => {
+    const throttled = buildAuth({}, { maxFailures: 3, windowSeconds: 60, ipMaxFailures: 100 });
+    await throttled.register.execute({ email: 'anna@b\u00fccher.de', password: GOOD_PASSWORD });
+    for (const email of ['anna@b\u00fccher.de', 'ANNA@XN--BCHER-KVA.DE', 'anna@bu\u0308cher.de']) {
+      await expectCode(throttled.login.execute({ clientIp: '192.0.2.1', email, password: 'not the password' }), 'INVALID_CREDENTIALS');
+    }
+    await expectCode(throttled.login.execute({ clientIp: '192.0.2.1', email: 'anna@xn--bcher-kva.de', password: GOOD_PASSWORD }), 'TOO_MANY_ATTEMPTS');
+  });
+
+  it('answers an email with an invisible or control character with INVALID_CREDENTIALS, never the account without it', async () => {
+    for (const email of ['ali\u200bce@example.com', '\ufeffalice@example.com', 'alice@example.com\u0000', 'alice\u202e@example.com']) {
+      await expectCode(auth.login.execute({ clientIp: '192.0.2.1', email, password: GOOD_PASSWORD }), 'INVALID_CREDENTIALS');
+    }
+  });
+
+  it('signs in with the password typed in NFD when it was set in NFC', async () => {
+    await auth.register.execute({ email: 'creme@example.com', password: 'cr\u00e8me br\u00fbl\u00e9e' });
+    expect(await auth.login.execute({ clientIp: '192.0.2.1', email: 'creme@example.com', password: 'cre\u0300me bru\u0302le\u0301e' })).to.have.property('userId');
+  });
+
+  it('keeps an old password working that the new rules would refuse (short, common, its own email)', async () => {
+    for (const [email, password] of [['old1@example.com', 'abc'], ['old2@example.com', 'password'], ['old3@example.com', 'old3@example.com']] as const) {
+      const user = await auth.users.create({ id: `legacy-${email}`, email: parseEmail(email), name: null, passwordHash: await hasher.hash(password as NewPassword), createdAt: new Date() });
+      expect(await auth.login.execute({ clientIp: '192.0.2.1', email, password })).to.deep.equal({ userId: user.id });
+    }
+  });
+
+  it('never signs in with a NUL-bearing password, not even an account whose stored password was eight NULs', async () => {
+    const legacy = await auth.users.create({ id: 'legacy-nul', email: parseEmail('nul@example.com'), name: null, passwordHash: await hasher.hash('\u0000'.repeat(8) as NewPassword), createdAt: new Date() });
+    expect(await hasher.verify('\u0000', legacy.passwordHash)).to.equal(true); // what bcrypt alone would allow
+
+    for (const password of ['\u0000', '\u0000'.repeat(8), '']) {
+      await expectCode(auth.login.execute({ clientIp: '192.0.2.1', email: 'nul@example.com', password }), 'INVALID_CREDENTIALS');
+    }
+    await expectCode(auth.login.execute({ clientIp: '192.0.2.1', email: 'alice@example.com', password: `${GOOD_PASSWORD}\u0000` }), 'INVALID_CREDENTIALS');
+  });
+
   it('never matches a password over 72 bytes, even when its first 72 bytes are the password', async () => {
-    const password = 'p'.repeat(72);
+    const password = 'correct horse battery staple '.repeat(3).slice(0, 72);
     const user = await auth.register.execute({ email: 'long@example.com', password });
     const longer = `${password}-and-more`;
     // bcrypt alone sees only 72 bytes and would accept it: the use case must refuse it.
@@ -54,7 +103,7 @@ describe('AuthenticateWithPassword', () => {
   });
 
   it('never matches a multibyte password over 72 bytes whose first 72 bytes are the password', async () => {
-    const password = '€'.repeat(24); // 3 bytes each: exactly 72
+    const password = '€₤'.repeat(12); // 3 bytes each: exactly 72
     const user = await auth.register.execute({ email: 'euro@example.com', password });
     expect(await hasher.verify(`${password}€`, user.passwordHash)).to.equal(true);
 

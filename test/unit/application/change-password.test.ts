@@ -79,6 +79,64 @@ describe('ChangePassword', () => {
     expect(await auth.authenticate(alice.accessToken)).to.have.property('sessionId', alice.sessionId);
   });
 
+  describe('the new-password rules', () => {
+    /** Nothing changed: the old password signs in, the old session lives, no throttle count was taken. */
+    async function expectNothingChanged(): Promise<void> {
+      expect(await auth.authenticate(alice.accessToken)).to.have.property('sessionId', alice.sessionId);
+      expect((await auth.store.listLive(alice.user.id, auth.clock.now())).map((s) => s.id)).to.deep.equal([alice.sessionId]);
+      expect(await logIn(GOOD_PASSWORD)).to.deep.equal({ userId: alice.user.id });
+    }
+
+    for (const [newPassword, reason] of [
+      ['password', 'common'],
+      ['PassWord', 'common'],
+      ['12345678', 'common'],
+      ['alice@example.com', 'email'],
+      ['ALICE@EXAMPLE.COM', 'email'],
+      ['auth-api', 'app_name'],
+      ['AUTH-API', 'app_name'],
+      ['xxxxxxxxxx', 'repeated'],
+    ] as const) {
+      it(`refuses ${JSON.stringify(newPassword)} with PASSWORD_TOO_WEAK (${reason}) naming newPassword, and changes nothing`, async () => {
+        const hashBefore = (await auth.users.findById(alice.user.id))?.passwordHash;
+        const error = await expectCode(change(GOOD_PASSWORD, newPassword), 'PASSWORD_TOO_WEAK');
+        expect(error).to.include({ reason, field: 'newPassword' });
+        expect((await auth.users.findById(alice.user.id))?.passwordHash).to.equal(hashBefore);
+        await expectNothingChanged();
+      });
+    }
+
+    it('refuses a weak new password before checking the current one: no bcrypt work, no failed-login count', async () => {
+      for (let i = 0; i < 5; i++) await expectCode(change('not the password', 'password'), 'PASSWORD_TOO_WEAK');
+      // maxFailures is 3: had these counted, the pair would now be throttled.
+      await expectNothingChanged();
+    });
+
+    it('refuses eight NULs and a NUL inside with VALIDATION_FAILED; neither they nor their prefix sign in', async () => {
+      for (const newPassword of ['\u0000'.repeat(8), 'my new password\u0000and more']) {
+        const error = await expectCode(change(GOOD_PASSWORD, newPassword), 'VALIDATION_FAILED');
+        expect((error as unknown as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).to.deep.equal(['newPassword']);
+        await expectCode(logIn(newPassword, '198.51.100.1'), 'INVALID_CREDENTIALS');
+      }
+      await expectCode(logIn('\u0000', '198.51.100.2'), 'INVALID_CREDENTIALS');
+      await expectCode(logIn('my new password', '198.51.100.2'), 'INVALID_CREDENTIALS');
+      await expectNothingChanged();
+    });
+
+    it('stores the new password in NFC: typed in NFD or NFC later, it signs in', async () => {
+      await change(GOOD_PASSWORD, 'cre\u0300me bru\u0302le\u0301e');
+
+      expect(await logIn('cr\u00e8me br\u00fbl\u00e9e')).to.deep.equal({ userId: alice.user.id });
+      expect(await logIn('cre\u0300me bru\u0302le\u0301e')).to.deep.equal({ userId: alice.user.id });
+    });
+
+    it('accepts the current password given in NFD when it was set in NFC', async () => {
+      await change(GOOD_PASSWORD, 'cr\u00e8me br\u00fbl\u00e9e');
+      const tokens = await change('cre\u0300me bru\u0302le\u0301e', 'another long passphrase');
+      expect(tokens.user.id).to.equal(alice.user.id);
+    });
+  });
+
   it('counts a wrong current password as a failed login for (the user’s email, the client IP)', async () => {
     for (let i = 0; i < 3; i++) await expectCode(change('not the password'), 'INVALID_CREDENTIALS');
 

@@ -25,6 +25,9 @@ import { RateLimiterLoginThrottle } from '../../../src/adapters/throttle/rate-li
 import { DomainError, type ErrorCode } from '../../../src/domain/errors.js';
 import type { SessionPolicy } from '../../../src/domain/session.js';
 import type { User } from '../../../src/domain/user.js';
+import type { DisplayName } from '../../../src/domain/display-name.js';
+import { PasswordStrength } from '../../../src/domain/password-strength.js';
+import { ZxcvbnCommonPasswordList } from '../../../src/adapters/passwords/zxcvbn-common-password-list.js';
 import { TEST_ACCESS_SECRET, TEST_COUNTER_KEY, TEST_REFRESH_SECRET } from '../../support/config.js';
 import { FixedClock } from '../../support/fixed-clock.js';
 
@@ -46,6 +49,10 @@ export const testJwtSettings = () =>
 /** One hasher for the whole run: bcrypt at cost 4 keeps the suite fast, and its dummy hash is computed once. */
 export const hasher = new BcryptPasswordHasher(4);
 
+/** The weak-password rule with the real shipped list (built once: it is 10,000 entries) and the default APP_NAME. */
+export const APP_NAME = 'auth-api';
+export const strength = new PasswordStrength(new ZxcvbnCommonPasswordList(), APP_NAME);
+
 /** Every use case wired on in-memory adapters, the real crypto adapters and a clock the test moves. */
 export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limits: ThrottleLimits = { maxFailures: 1000, windowSeconds: 900, ipMaxFailures: 10_000 }) {
   const policy: SessionPolicy = { ...DEFAULT_POLICY, ...policyOverrides };
@@ -64,7 +71,7 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limits: 
     users,
     store,
     issuer,
-    register: new RegisterUser(users, hasher, ids, clock),
+    register: new RegisterUser(users, hasher, ids, clock, strength),
     throttle,
     login: new AuthenticateWithPassword(users, passwords),
     issueSession: new IssueSession(users, store, issuer, minter, ids, clock, policy),
@@ -76,7 +83,7 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limits: 
     endSession: new EndSession(store, clock),
     currentUser: new GetCurrentUser(users),
     get changePassword() {
-      return new ChangePassword(users, store, passwords, hasher, auth.issueSession, clock);
+      return new ChangePassword(users, store, passwords, hasher, auth.issueSession, clock, strength);
     },
 
     /** Registers a user and signs them in, as POST /auth/register does. */
@@ -170,7 +177,7 @@ export async function expectCode(promise: Promise<unknown>, code: ErrorCode): Pr
 export const userWithoutPassword = (email: string): Omit<User, 'githubLogin'> & { githubLogin: string } => ({
   id: `github-only-${email}`,
   email: email as User['email'],
-  name: 'GitHub Only',
+  name: 'GitHub Only' as DisplayName,
   passwordHash: null,
   githubLogin: 'octocat',
   createdAt: new Date('2026-01-01T00:00:00.000Z'),

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Email } from '../../../src/domain/email.js';
+import { parseEmail, type Email } from '../../../src/domain/email.js';
 import type { ValidationFailedError } from '../../../src/domain/errors.js';
 import { buildAuth, expectCode, GOOD_PASSWORD, hasher, type Auth } from './harness.js';
 
@@ -78,7 +78,7 @@ describe('RegisterUser', () => {
       const error = await expectCode(auth.register.execute({ email: 'p7@example.com', password: '1234567' }), 'VALIDATION_FAILED');
       expect(fieldsOf(error)).to.deep.equal(['password']);
 
-      const user = await auth.register.execute({ email: 'p8@example.com', password: '12345678' });
+      const user = await auth.register.execute({ email: 'p8@example.com', password: 'k7#Lm2!q' });
       expect(user.passwordHash).to.be.a('string');
     });
 
@@ -86,12 +86,12 @@ describe('RegisterUser', () => {
       const sevenEmoji = '😀'.repeat(7); // 14 UTF-16 units
       await expectCode(auth.register.execute({ email: 'e7@example.com', password: sevenEmoji }), 'VALIDATION_FAILED');
 
-      await auth.register.execute({ email: 'e8@example.com', password: '😀'.repeat(8) });
-      expect(await auth.login.execute({ clientIp: '192.0.2.1', email: 'e8@example.com', password: '😀'.repeat(8) })).to.have.property('userId');
+      await auth.register.execute({ email: 'e8@example.com', password: '😀😁'.repeat(4) });
+      expect(await auth.login.execute({ clientIp: '192.0.2.1', email: 'e8@example.com', password: '😀😁'.repeat(4) })).to.have.property('userId');
     });
 
     it('accepts exactly 72 bytes of UTF-8 and refuses 73, never truncating', async () => {
-      const seventyTwo = 'é'.repeat(36); // 2 bytes each
+      const seventyTwo = 'éè'.repeat(18); // 2 bytes each
       await auth.register.execute({ email: 'b72@example.com', password: seventyTwo });
 
       const error = await expectCode(auth.register.execute({ email: 'b73@example.com', password: `${seventyTwo}a` }), 'VALIDATION_FAILED');
@@ -155,6 +155,115 @@ describe('RegisterUser', () => {
       );
       expect(fieldsOf(error)).to.deep.equal(['name']);
     });
+  });
+
+  describe('Unicode emails (API.md: NFC, lower-cased, IDNA ASCII domain)', () => {
+    it('refuses the NFD form of an address registered in NFC, and the other way round', async () => {
+      await auth.register.execute({ email: 'jos\u00e9@example.com', password: GOOD_PASSWORD });
+      await expectCode(auth.register.execute({ email: 'jose\u0301@example.com', password: GOOD_PASSWORD }), 'EMAIL_ALREADY_REGISTERED');
+
+      await auth.register.execute({ email: 'rene\u0301@example.com', password: GOOD_PASSWORD });
+      await expectCode(auth.register.execute({ email: 'REN\u00c9@example.com', password: GOOD_PASSWORD }), 'EMAIL_ALREADY_REGISTERED');
+    });
+
+    it('stores an IDN domain in ASCII and refuses it again in punycode, and the other way round', async () => {
+      const user = await auth.register.execute({ email: 'anna@b\u00fccher.de', password: GOOD_PASSWORD });
+      expect(user.email).to.equal('anna@xn--bcher-kva.de');
+      await expectCode(auth.register.execute({ email: 'anna@xn--bcher-kva.de', password: GOOD_PASSWORD }), 'EMAIL_ALREADY_REGISTERED');
+
+      await auth.register.execute({ email: 'otto@xn--mnchen-3ya.de', password: GOOD_PASSWORD });
+      await expectCode(auth.register.execute({ email: 'OTTO@M\u00dcNCHEN.DE', password: GOOD_PASSWORD }), 'EMAIL_ALREADY_REGISTERED');
+    });
+
+    it('signs in with either form of the address, and with the password in NFD', async () => {
+      const user = await auth.register.execute({ email: 'anna@b\u00fccher.de', password: 'cr\u00e8me br\u00fbl\u00e9e' });
+
+      for (const email of ['anna@b\u00fccher.de', 'anna@xn--bcher-kva.de', ' ANNA@BU\u0308CHER.DE ']) {
+        for (const password of ['cr\u00e8me br\u00fbl\u00e9e', 'cre\u0300me bru\u0302le\u0301e']) {
+          expect(await auth.login.execute({ clientIp: '192.0.2.1', email, password }), `${email} / ${password}`).to.deep.equal({ userId: user.id });
+        }
+      }
+    });
+
+    for (const [label, email] of [
+      ['a zero width space', 'ali\u200bce@example.com'],
+      ['a right-to-left override', '\u202emoc.elpmaxe@ecila'],
+      ['a BOM at the start', '\ufeffalice@example.com'],
+      ['a NUL at the end', 'alice@example.com\u0000'],
+      ['an ESC', 'alice\u001b@example.com'],
+      ['a DEL', 'alice\u007f@example.com'],
+      ['a C1 control', 'alice\u0085@example.com'],
+    ]) {
+      it(`refuses an email with ${label} with VALIDATION_FAILED and stores nothing`, async () => {
+        const error = await expectCode(auth.register.execute({ email: email!, password: GOOD_PASSWORD }), 'VALIDATION_FAILED');
+        expect(fieldsOf(error)).to.deep.equal(['email']);
+        expect(await auth.users.findByEmail(parseEmail('alice@example.com'))).to.equal(null);
+      });
+    }
+  });
+
+  describe('passwords with control characters (bcrypt stops at NUL)', () => {
+    it('refuses eight NULs, and a password with a NUL inside, with VALIDATION_FAILED naming password', async () => {
+      for (const password of ['\u0000'.repeat(8), 'password\u0000first', 'tab\there password', 'new\nline password']) {
+        const error = await expectCode(auth.register.execute({ email: 'nul@example.com', password }), 'VALIDATION_FAILED');
+        expect(fieldsOf(error)).to.deep.equal(['password']);
+      }
+      expect(await auth.users.findByEmail(parseEmail('nul@example.com'))).to.equal(null);
+    });
+
+    it('stores the password in NFC', async () => {
+      const user = await auth.register.execute({ email: 'nfc@example.com', password: 'cre\u0300me bru\u0302le\u0301e' });
+      expect(await hasher.verify('cr\u00e8me br\u00fbl\u00e9e', user.passwordHash)).to.equal(true);
+    });
+  });
+
+  describe('weak passwords: PASSWORD_TOO_WEAK with a reason', () => {
+    for (const [password, reason] of [
+      ['password', 'common'],
+      ['PASSWORD', 'common'],
+      ['12345678', 'common'],
+      ['iloveyou', 'common'],
+      ['weak.person@example.com', 'email'],
+      ['Weak.Person@EXAMPLE.com', 'email'],
+      ['weak.person', 'email'],
+      ['WEAK.PERSON', 'email'],
+      ['auth-api', 'app_name'],
+      ['Auth-API', 'app_name'],
+      ['aaaaaaaa', 'repeated'],
+      ['\u{1f600}'.repeat(8), 'repeated'],
+    ] as const) {
+      it(`refuses ${JSON.stringify(password)} (${reason}) and stores nothing`, async () => {
+        const error = await expectCode(auth.register.execute({ email: 'weak.person@example.com', password }), 'PASSWORD_TOO_WEAK');
+
+        expect(error).to.include({ reason, field: 'password' });
+        expect(await auth.users.findByEmail(parseEmail('weak.person@example.com'))).to.equal(null);
+      });
+    }
+
+    it('refuses the email as its own password with the domain in the other IDNA form', async () => {
+      const error = await expectCode(auth.register.execute({ email: 'anna@xn--bcher-kva.de', password: 'anna@b\u00fccher.de' }), 'PASSWORD_TOO_WEAK');
+      expect(error).to.include({ reason: 'email' });
+    });
+
+    it('answers VALIDATION_FAILED for every invalid field first, even when the password is also weak', async () => {
+      const error = await expectCode(auth.register.execute({ email: 'nope', password: 'password', name: 'Ada\r\nLovelace' }), 'VALIDATION_FAILED');
+      expect(fieldsOf(error)).to.have.members(['email', 'name']).and.to.have.length(2);
+    });
+
+    it('answers PASSWORD_TOO_WEAK before EMAIL_ALREADY_REGISTERED (the weak check needs no account lookup)', async () => {
+      await auth.register.execute({ email: 'taken@example.com', password: GOOD_PASSWORD });
+      await expectCode(auth.register.execute({ email: 'taken@example.com', password: 'password' }), 'PASSWORD_TOO_WEAK');
+    });
+  });
+
+  describe('names with control or format characters', () => {
+    for (const name of ['Ada\r\nLovelace', 'Ada\u001b[31m', '\u202eecalevoL adA', 'Ada\u200b', 'Ada\u0000']) {
+      it(`refuses ${JSON.stringify(name)} with VALIDATION_FAILED naming name`, async () => {
+        const error = await expectCode(auth.register.execute({ email: 'named@example.com', password: GOOD_PASSWORD, name }), 'VALIDATION_FAILED');
+        expect(fieldsOf(error)).to.deep.equal(['name']);
+        expect(await auth.users.findByEmail(parseEmail('named@example.com'))).to.equal(null);
+      });
+    }
   });
 
   it('creates the user with a fresh id, the clock time, and no GitHub login', async () => {

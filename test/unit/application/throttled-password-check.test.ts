@@ -111,4 +111,29 @@ describe('ThrottledPasswordCheck', () => {
     expect(await check.verify(attempt(), `${prefix}b`, truncated)).to.equal(false);
     expect(await check.verify(attempt(), prefix, truncated)).to.equal(true);
   });
+  describe('what bcrypt is asked to compare', () => {
+    it('compares the NFC form: a password set in NFC matches when presented in NFD', async () => {
+      const nfcHash = await hasher.hash('cr\u00e8me br\u00fbl\u00e9e');
+      expect(await check.verify(attempt(), 'cre\u0300me bru\u0302le\u0301e', nfcHash)).to.equal(true);
+    });
+
+    it('never matches a password with a NUL, although bcrypt alone would: refused after the same bcrypt work, and counted', async () => {
+      const eightNuls = await hasher.hash('\u0000'.repeat(8));
+      // bcrypt stops at NUL: alone, it takes one NUL (or none) for eight.
+      expect(await hasher.verify('\u0000', eightNuls)).to.equal(true);
+
+      for (const presented of ['\u0000', '\u0000'.repeat(8)]) expect(await check.verify(attempt(), presented, eightNuls), JSON.stringify(presented)).to.equal(false);
+      expect(counting.verifies, 'bcrypt ran for each').to.equal(2);
+
+      expect(await check.verify(attempt(), '\u0000'.repeat(8), eightNuls)).to.equal(false);
+      await expectCode(check.verify(attempt(), GOOD_PASSWORD, hash), 'TOO_MANY_ATTEMPTS');
+    });
+
+    it('never matches a password with another control character or a lone surrogate', async () => {
+      for (const presented of [`${GOOD_PASSWORD}\n`, `\t${GOOD_PASSWORD}`, `${GOOD_PASSWORD}\u001b`, `${GOOD_PASSWORD}\u0085`, `${GOOD_PASSWORD}\ud800`]) {
+        const stored = await hasher.hash(presented);
+        expect(await check.verify(attempt('x@example.com', `198.51.100.${counting.verifies}`), presented, stored), JSON.stringify(presented)).to.equal(false);
+      }
+    });
+  });
 });

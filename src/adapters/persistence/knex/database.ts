@@ -101,6 +101,8 @@ function knexLog(logger: Pick<Logger, 'warn'>): Knex.Config['log'] {
     const text = typeof message === 'string' ? message : message instanceof Error ? `${(message as { code?: string }).code ?? ''} ${message.message}` : '';
     const code = /\b(E[A-Z]{3,}|ER_[A-Z_]+|PROTOCOL_[A-Z_]+)\b/.exec(text)?.[1];
     if (/migration table is already locked/i.test(text)) logger.warn('database: another instance is migrating; waiting for it');
+    // Its error is thrown to the caller, which reports it; its text may hold row data, so not here.
+    else if (/^migration (file .* failed|failed with error)/i.test(text)) logger.warn('database: a migration failed');
     else if (!/release the lock manually/i.test(text)) logger.warn(code ? { code } : {}, 'database: connection problem');
   };
   return { warn: report, error: report, deprecate: () => undefined, debug: () => undefined };

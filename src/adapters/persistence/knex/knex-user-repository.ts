@@ -26,7 +26,7 @@ export class KnexUserRepository implements UserRepository {
   }
 
   findByEmail(email: Email): Promise<User | null> {
-    return this.findOne({ 'users.email': email.toLowerCase() });
+    return this.findOne({ 'users.email': email });
   }
 
   updatePasswordHash(id: string, passwordHash: string): Promise<void> {

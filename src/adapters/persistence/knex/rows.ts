@@ -1,3 +1,4 @@
+import type { DisplayName } from '../../../domain/display-name.js';
 import type { Email } from '../../../domain/email.js';
 import type { IdentityProvider, LinkedIdentity } from '../../../domain/identity.js';
 import type { Session } from '../../../domain/session.js';
@@ -50,8 +51,8 @@ const toNullableDate = (value: Date | number | string | null): Date | null => (v
 
 export const userToRow = (user: NewUser): UserRow => ({
   id: user.id,
-  // Stored lower-cased whatever the caller passed: uniqueness is case-insensitive on every database.
-  email: user.email === null ? null : user.email.toLowerCase(),
+  // Already canonical (parseEmail is the only maker of an Email): the binary unique index is uniqueness of the address.
+  email: user.email,
   name: user.name,
   password_hash: user.passwordHash,
   created_at: user.createdAt,
@@ -60,7 +61,7 @@ export const userToRow = (user: NewUser): UserRow => ({
 export const rowToUser = (row: UserViewRow): User => ({
   id: row.id,
   email: row.email as Email | null,
-  name: row.name,
+  name: row.name as DisplayName | null,
   passwordHash: row.password_hash,
   githubLogin: row.github_login ?? null,
   createdAt: toDate(row.created_at),

@@ -30,7 +30,7 @@ export class InMemoryIdentityRepository implements IdentityRepository {
     // Every check, then every write, with no await in between: both or neither, even when calls overlap.
     if (this.accounts.users.has(user.id)) return Promise.reject(new Error(`duplicate user id ${user.id}`));
     if (this.conflicts(identity)) return Promise.reject(new IdentityAlreadyLinkedError());
-    const emailKey = user.email?.toLowerCase();
+    const emailKey = user.email ?? undefined;
     if (emailKey !== undefined && this.accounts.userIdByEmail.has(emailKey)) return Promise.reject(new EmailAlreadyRegisteredError());
     this.accounts.users.set(user.id, { ...user, createdAt: new Date(user.createdAt) });
     if (emailKey !== undefined) this.accounts.userIdByEmail.set(emailKey, user.id);

@@ -9,7 +9,7 @@ export class InMemoryUserRepository implements UserRepository {
 
   create(input: NewUser): Promise<User> {
     const user: NewUser = { ...input, createdAt: new Date(input.createdAt) };
-    const emailKey = user.email?.toLowerCase();
+    const emailKey = user.email ?? undefined;
     if (this.accounts.users.has(user.id)) return Promise.reject(new Error(`duplicate user id ${user.id}`));
     if (emailKey !== undefined && this.accounts.userIdByEmail.has(emailKey)) {
       return Promise.reject(new EmailAlreadyRegisteredError());
@@ -31,7 +31,7 @@ export class InMemoryUserRepository implements UserRepository {
   }
 
   findByEmail(email: Email): Promise<User | null> {
-    const id = this.accounts.userIdByEmail.get(email.toLowerCase());
+    const id = this.accounts.userIdByEmail.get(email);
     return this.findById(id ?? '');
   }
 
