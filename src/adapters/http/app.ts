@@ -59,16 +59,16 @@ export function createApp(deps: HttpDependencies): Koa {
   if (deps.github) {
     passport.use(STRATEGY.github, githubStrategy(deps.github, new CookieStateStore(deps.jwt.flowKey, https), deps.authenticateWithGithub));
   }
-  const cookies = { secure: https };
-  const jwtGuard = authenticate(passport, STRATEGY.jwt, isSessionPrincipal);
+  const cookies = { secure: https, csrfKey: deps.jwt.csrfKey };
+  const jwtGuard = authenticate(passport, STRATEGY.jwt, isSessionPrincipal, deps.jwt.csrfKey);
 
   const auth = authRoutes({
     ...deps,
     cookies,
     guard: {
-      local: authenticate(passport, STRATEGY.local, isPrincipal),
+      local: authenticate(passport, STRATEGY.local, isPrincipal, deps.jwt.csrfKey),
       jwt: jwtGuard,
-      jwtRefresh: authenticate(passport, STRATEGY.jwtRefresh, isRefreshPrincipal),
+      jwtRefresh: authenticate(passport, STRATEGY.jwtRefresh, isRefreshPrincipal, deps.jwt.csrfKey),
     },
   });
   const health = healthRoutes(deps.isReady, deps.publicUrl);
