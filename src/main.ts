@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { pino } from 'pino';
 import { REDACTED_PATHS } from './adapters/http/access-log.js';
-import { createHttpServer } from './adapters/http/server.js';
+import { createHttpServer, serverLimits } from './adapters/http/server.js';
 import { migrateToLatest } from './adapters/persistence/knex/database.js';
 import { startPruningJob } from './adapters/system/pruning-job.js';
 import { PruneSessions } from './application/prune-sessions.js';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       : null;
 
   const app = buildHttpApp(container);
-  const server: Server = createHttpServer(app).listen(config.port, config.host, () => {
+  const server: Server = createHttpServer(app, serverLimits(config.limits)).listen(config.port, config.host, () => {
     logger.info({ url: `http://${config.host}:${config.port}`, publicUrl: config.publicUrl }, 'auth service listening');
   });
 

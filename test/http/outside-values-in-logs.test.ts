@@ -1,22 +1,8 @@
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import { pino } from 'pino';
-import { REDACTED_PATHS } from '../../src/adapters/http/access-log.js';
 import { GithubStandIn, startGithubTestApp, type GithubTestApp } from '../support/github-stand-in.js';
 import { call } from '../support/http.js';
 import { Browser, callbackOutcome, githubFlow } from './github-browser.js';
-
-/** A pino logger writing JSON lines into an array, configured as the service's own. */
-function capturingLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { lines, logger: pino({ level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, stream) };
-}
+import { capturingLogger } from './log-capture.js';
 
 // What an attacker (or a broken provider) puts in a value: ANSI escapes, CR/LF and a forged JSON
 // log line, NUL, DEL, C1 (NEL, CSI), bidi override, zero-width and BOM, a line separator.

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { pino, type Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
-import { createHttpServer } from '../../src/adapters/http/server.js';
+import { createHttpServer, serverLimits, type ServerLimits } from '../../src/adapters/http/server.js';
 import { InMemoryAccounts } from '../../src/adapters/persistence/memory/in-memory-accounts.js';
 import { InMemoryIdentityRepository } from '../../src/adapters/persistence/memory/in-memory-identity-repository.js';
 import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-memory-token-store.js';
@@ -36,6 +36,8 @@ export interface TestAppOptions {
   readonly port?: number;
   /** The logger the app writes to (default: silent). */
   readonly logger?: Logger;
+  /** Server limits on top of those the config gives (say, a short keep-alive for a test that waits it out). */
+  readonly serverLimits?: Partial<ServerLimits>;
 }
 
 /** The real Koa app, built by buildContainer, listening on an ephemeral loopback port. */
@@ -55,7 +57,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (options.readiness) container.register(TOKENS.Readiness, { useValue: options.readiness });
   options.override?.(container);
 
-  const server: Server = createHttpServer(buildHttpApp(container));
+  const server: Server = createHttpServer(buildHttpApp(container), { ...serverLimits(config.limits), ...options.serverLimits });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {

@@ -13,6 +13,7 @@ import { accessLog } from './access-log.js';
 import { authenticate, isPrincipal, isRefreshPrincipal, isSessionPrincipal } from './authenticate.js';
 import { describeError, errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './json-body.js';
+import { requireHost } from './request-guards.js';
 import { requestId } from './request-id.js';
 import { authRoutes, type AuthRouteDependencies } from './routes/auth-routes.js';
 import { githubRoutes } from './routes/github-routes.js';
@@ -95,6 +96,7 @@ export function createApp(deps: HttpDependencies): Koa {
       strictTransportSecurity: https,
     }),
   );
+  app.use(requireHost);
   app.use(
     cors({
       // Exact match only; other origins get no CORS headers at all, so browsers refuse them.
