@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import { pino } from 'pino';
 import { REDACTED_PATHS } from './adapters/http/access-log.js';
+import { serveMetrics } from './adapters/http/metrics-server.js';
 import { createHttpServer, serverLimits } from './adapters/http/server.js';
 import { migrateToLatest } from './adapters/persistence/knex/database.js';
 import { startPruningJob } from './adapters/system/pruning-job.js';
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
       : null;
 
   const app = buildHttpApp(container);
+  const metricsServer = await serveMetrics(config, logger);
   const server: Server = createHttpServer(app, serverLimits(config.limits)).listen(config.port, config.host, () => {
     logger.info({ url: `http://${config.host}:${config.port}`, publicUrl: config.publicUrl }, 'auth service listening');
   });
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
     setTimeout(() => {
       server.close(() => {
         const redis = container.resolve<Redis | null>(TOKENS.Redis);
-        Promise.all([db.destroy(), redis?.quit()]).then(
+        Promise.all([db.destroy(), redis?.quit(), metricsServer.close()]).then(
           () => {
             destination.flushSync();
             process.exit(0);

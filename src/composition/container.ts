@@ -30,6 +30,7 @@ import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.
 import { JwtTokenIssuer } from '../adapters/crypto/jwt-token-issuer.js';
 import { jwtSettings, type JwtSettings } from '../adapters/crypto/jwt-settings.js';
 import { createApp } from '../adapters/http/app.js';
+import { metricsExposure } from '../adapters/http/routes/metrics-routes.js';
 import { createDatabase, isDatabaseReady } from '../adapters/persistence/knex/database.js';
 import { CachingIdentityRepository, CachingUserRepository, UserCache } from '../adapters/persistence/cache/caching-accounts.js';
 import { CachingTokenStore } from '../adapters/persistence/cache/caching-token-store.js';
@@ -209,6 +210,7 @@ export function buildHttpApp(c: DependencyContainer) {
     corsOrigins: config.corsOrigins,
     jwt: c.resolve<JwtSettings>(TOKENS.JwtSettings),
     isReady: c.resolve<Readiness>(TOKENS.Readiness),
+    metrics: metricsExposure(config),
     registerUser: c.resolve(RegisterUser),
     issueSession: c.resolve(IssueSession),
     refreshSession: c.resolve(RefreshSession),

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { pino, type Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
+import { serveMetrics } from '../../src/adapters/http/metrics-server.js';
 import { createHttpServer, serverLimits, type ServerLimits } from '../../src/adapters/http/server.js';
 import { InMemoryAccounts } from '../../src/adapters/persistence/memory/in-memory-accounts.js';
 import { InMemoryIdentityRepository } from '../../src/adapters/persistence/memory/in-memory-identity-repository.js';
@@ -17,6 +18,8 @@ export interface TestApp {
   readonly url: string;
   readonly config: Config;
   readonly container: DependencyContainer;
+  /** Where METRICS_PORT serves /metrics (started as main starts it), or null when it is not set. */
+  readonly metricsUrl: string | null;
   /** The in-memory tables, when persistence is 'memory'. */
   readonly accounts: InMemoryAccounts | null;
   close(): Promise<void>;
@@ -57,6 +60,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (options.readiness) container.register(TOKENS.Readiness, { useValue: options.readiness });
   options.override?.(container);
 
+  const logger = container.resolve<Logger>(TOKENS.Logger);
+  const metricsServer = await serveMetrics(config, logger);
   const server: Server = createHttpServer(buildHttpApp(container), { ...serverLimits(config.limits), ...options.serverLimits });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -64,17 +69,24 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (err: unknown) => {
+    await metricsServer.close();
+    throw err;
   });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     config,
     container,
+    metricsUrl: metricsServer.url,
     accounts,
     close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+      Promise.all([
+        metricsServer.close(),
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+      ]).then(() => undefined),
   };
 }

@@ -19,7 +19,7 @@ import { authRoutes, type AuthRouteDependencies } from './routes/auth-routes.js'
 import { githubRoutes } from './routes/github-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { jwksRoutes } from './routes/jwks.js';
-import { metrics, metricsRoutes } from './routes/metrics-routes.js';
+import { metrics, metricsRoutes, type MetricsExposure } from './routes/metrics-routes.js';
 import { webRoutes } from './routes/web-routes.js';
 import { githubStrategy } from './strategies/github.js';
 import { CookieStateStore } from './strategies/github-state-store.js';
@@ -42,6 +42,8 @@ export interface HttpDependencies extends Omit<AuthRouteDependencies, 'guard' | 
   readonly authenticateAccessToken: AuthenticateAccessToken;
   readonly authenticateRefreshToken: AuthenticateRefreshToken;
   readonly isReady: () => Promise<boolean>;
+  /** Where GET /metrics is served; only `main` puts it on this app. */
+  readonly metrics: MetricsExposure;
 }
 
 /** The Koa application. No passport.initialize(): a token API needs no server sessions. */
@@ -114,7 +116,8 @@ export function createApp(deps: HttpDependencies): Koa {
     await next();
   });
   app.use(jsonBody);
-  for (const router of [health, jwksRoutes(deps.jwt.jwks), metricsRoutes(), web, github, auth]) {
+  const metricsHere = deps.metrics.where === 'main' ? [metricsRoutes(deps.metrics.token)] : [];
+  for (const router of [health, jwksRoutes(deps.jwt.jwks), ...metricsHere, web, github, auth]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
