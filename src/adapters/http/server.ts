@@ -11,14 +11,21 @@ export interface ServerLimits {
   readonly headersTimeoutMs: number;
   /** The whole request, body included, must have arrived this long after its first byte. */
   readonly requestTimeoutMs: number;
-  /** An idle keep-alive connection is closed after this long. */
+  /** An idle keep-alive connection is closed this long after its last answer (more than a second). */
   readonly keepAliveTimeoutMs: number;
   /** Connections open at once; more are closed as soon as they are accepted. */
   readonly maxConnections: number;
 }
 
-/** API.md: idle keep-alive connections close after 5 s (deploy/nginx.conf keeps its own below it). */
+/** API.md: idle keep-alive connections close after 5 s (deploy/nginx.conf drops its own sooner). */
 export const KEEP_ALIVE_TIMEOUT_MS = 5000;
+
+/**
+ * Node 20 closes an idle connection one second after the keepAliveTimeout it announces in
+ * `Keep-Alive: timeout=`, so that a client never sends on a connection being closed. The server
+ * is given the close time minus that second: it announces 4 s and closes at 5 s.
+ */
+const NODE_KEEP_ALIVE_BUFFER_MS = 1000;
 
 export const serverLimits = (limits: Config['limits']): ServerLimits => ({
   headersTimeoutMs: limits.headersTimeoutSeconds * 1000,
@@ -102,7 +109,7 @@ export function createHttpServer(app: Koa, limits: ServerLimits): Server {
     {
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs - NODE_KEEP_ALIVE_BUFFER_MS,
       connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
       requireHostHeader: false,
     },
@@ -116,7 +123,7 @@ export function createHttpServer(app: Koa, limits: ServerLimits): Server {
       void handle(req, res);
     },
   );
-  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs - NODE_KEEP_ALIVE_BUFFER_MS;
   server.maxConnections = limits.maxConnections;
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => answerClientError(err, socket, inKoa.get(socket)));
   return server;
