@@ -4,8 +4,9 @@ import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { describeError } from './adapters/http/error-middleware.js';
+import { serveMetrics } from './adapters/http/metrics-server.js';
+import { createHttpServer, serverLimits } from './adapters/http/server.js';
 import { createLogger } from './adapters/logging/logger.js';
-import { createHttpServer } from './adapters/http/server.js';
 import { migrateToLatest } from './adapters/persistence/knex/database.js';
 import { startPruningJob } from './adapters/system/pruning-job.js';
 import { PruneSessions } from './application/prune-sessions.js';
@@ -51,7 +52,8 @@ async function main(): Promise<void> {
       : null;
 
   const app = buildHttpApp(container);
-  const server: Server = createHttpServer(app).listen(config.port, config.host, () => {
+  const metricsServer = await serveMetrics(config, logger);
+  const server: Server = createHttpServer(app, serverLimits(config.limits)).listen(config.port, config.host, () => {
     logger.info({ url: `http://${config.host}:${config.port}`, publicUrl: config.publicUrl }, 'auth service listening');
   });
 
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
     setTimeout(() => {
       server.close(() => {
         const redis = container.resolve<Redis | null>(TOKENS.Redis);
-        Promise.all([db.destroy(), redis?.quit()]).then(
+        Promise.all([db.destroy(), redis?.quit(), metricsServer.close()]).then(
           () => process.exit(0),
           () => process.exit(1),
         );

@@ -33,6 +33,7 @@ import { JwtTokenIssuer } from '../adapters/crypto/jwt-token-issuer.js';
 import { ZxcvbnCommonPasswordList } from '../adapters/passwords/zxcvbn-common-password-list.js';
 import { jwtSettings, type JwtSettings } from '../adapters/crypto/jwt-settings.js';
 import { createApp } from '../adapters/http/app.js';
+import { metricsExposure } from '../adapters/http/routes/metrics-routes.js';
 import { createDatabase, isDatabaseReady } from '../adapters/persistence/knex/database.js';
 import { CachingIdentityRepository, CachingUserRepository, UserCache } from '../adapters/persistence/cache/caching-accounts.js';
 import { CachingTokenStore } from '../adapters/persistence/cache/caching-token-store.js';
@@ -214,6 +215,7 @@ export function buildHttpApp(c: DependencyContainer) {
     corsOrigins: config.corsOrigins,
     jwt: c.resolve<JwtSettings>(TOKENS.JwtSettings),
     isReady: c.resolve<Readiness>(TOKENS.Readiness),
+    metrics: metricsExposure(config),
     registerUser: c.resolve(RegisterUser),
     issueSession: c.resolve(IssueSession),
     refreshSession: c.resolve(RefreshSession),

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { createSecretKey } from 'node:crypto';
 import type Koa from 'koa';
 import { setSessionCookies } from '../../src/adapters/http/cookies.js';
 import { InvalidTokenError, ServiceUnavailableError } from '../../src/domain/errors.js';
@@ -12,11 +13,14 @@ import { expectProblem } from './helpers.js';
  * it failed. The app is the real one, with a few routes of the test's own behind its routers.
  */
 const tokens = () => ({
+  sessionId: 'session-1',
   accessToken: 'eyJ.access.token',
   refreshToken: 'eyJ.refresh.token',
   accessTokenExpiresAt: new Date(Date.now() + 60_000),
   refreshTokenExpiresAt: new Date(Date.now() + 600_000),
 });
+
+const COOKIE_SETTINGS = { secure: false, csrfKey: createSecretKey(Buffer.from('a test csrf key of enough length')) };
 
 function testRoutes(app: Koa): void {
   app.use(async (ctx, next) => {
@@ -27,10 +31,10 @@ function testRoutes(app: Koa): void {
       ctx.cookies.set('left_behind', 'value', { httpOnly: true });
       throw new Error('failed after setting a cookie');
     } else if (ctx.path === '/test/sign-in-then-outage') {
-      setSessionCookies(ctx, { secure: false }, { ...tokens(), user: null } as never, 'csrf-value');
+      setSessionCookies(ctx, COOKIE_SETTINGS, { ...tokens(), user: null } as never);
       throw new ServiceUnavailableError('session store');
     } else if (ctx.path === '/test/sign-in-then-refused') {
-      setSessionCookies(ctx, { secure: false }, { ...tokens(), user: null } as never, 'csrf-value');
+      setSessionCookies(ctx, COOKIE_SETTINGS, { ...tokens(), user: null } as never);
       throw new InvalidTokenError();
     } else {
       await next();

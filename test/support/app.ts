@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import type Koa from 'koa';
 import { pino, type Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
-import { createHttpServer } from '../../src/adapters/http/server.js';
+import { serveMetrics } from '../../src/adapters/http/metrics-server.js';
+import { createHttpServer, serverLimits, type ServerLimits } from '../../src/adapters/http/server.js';
 import { InMemoryAccounts } from '../../src/adapters/persistence/memory/in-memory-accounts.js';
 import { InMemoryIdentityRepository } from '../../src/adapters/persistence/memory/in-memory-identity-repository.js';
 import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-memory-token-store.js';
@@ -18,6 +19,8 @@ export interface TestApp {
   readonly url: string;
   readonly config: Config;
   readonly container: DependencyContainer;
+  /** Where METRICS_PORT serves /metrics (started as main starts it), or null when it is not set. */
+  readonly metricsUrl: string | null;
   /** The in-memory tables, when persistence is 'memory'. */
   readonly accounts: InMemoryAccounts | null;
   close(): Promise<void>;
@@ -39,6 +42,8 @@ export interface TestAppOptions {
   readonly logger?: Logger;
   /** Middleware added after the app's own: it sees the requests no route answered, inside the error middleware. */
   readonly extend?: (app: Koa) => void;
+  /** Server limits on top of those the config gives (say, a short keep-alive for a test that waits it out). */
+  readonly serverLimits?: Partial<ServerLimits>;
 }
 
 /** The real Koa app, built by buildContainer, listening on an ephemeral loopback port. */
@@ -58,26 +63,35 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (options.readiness) container.register(TOKENS.Readiness, { useValue: options.readiness });
   options.override?.(container);
 
+  const logger = container.resolve<Logger>(TOKENS.Logger);
+  const metricsServer = await serveMetrics(config, logger);
   const koa = buildHttpApp(container);
   options.extend?.(koa);
-  const server: Server = createHttpServer(koa);
+  const server: Server = createHttpServer(koa, { ...serverLimits(config.limits), ...options.serverLimits });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (err: unknown) => {
+    await metricsServer.close();
+    throw err;
   });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     config,
     container,
+    metricsUrl: metricsServer.url,
     accounts,
     close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+      Promise.all([
+        metricsServer.close(),
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+      ]).then(() => undefined),
   };
 }

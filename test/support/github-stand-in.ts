@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
+import type { Logger } from 'pino';
 import { migrateToLatest } from '../../src/adapters/persistence/knex/database.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { startTestApp, type TestApp } from './app.js';
@@ -107,6 +108,8 @@ export class GithubStandIn {
   /** When true, the authorize endpoint answers `error=access_denied` (the user clicked Cancel). */
   denyConsent = false;
   tokenMode: TokenMode = 'ok';
+  /** When set, the token endpoint refuses every code with a 400 carrying this OAuth error (RFC 6749 §5.2). */
+  tokenError: { readonly error: string; readonly description: string } | null = null;
   userMode: ApiMode = 'ok';
   emailsMode: ApiMode = 'ok';
   /**
@@ -159,6 +162,7 @@ export class GithubStandIn {
     this.account = account;
     this.denyConsent = false;
     this.tokenMode = 'ok';
+    this.tokenError = null;
     this.userMode = 'ok';
     this.emailsMode = 'ok';
     this.emailsBarrier = 0;
@@ -276,6 +280,10 @@ export class GithubStandIn {
       return json(res, 500, { message: 'Internal Server Error' });
     }
     if (this.tokenMode === 'bad_verification_code') return refuse('bad_verification_code');
+    if (this.tokenError) {
+      this.tokenRequests.push({ contentType, accept, params, refusal: this.tokenError.error });
+      return json(res, 400, { error: this.tokenError.error, error_description: this.tokenError.description });
+    }
     if (params.client_id !== this.clientId || params.client_secret !== this.clientSecret) return refuse('incorrect_client_credentials');
     const issued = params.code === undefined ? undefined : this.codes.get(params.code);
     if (!issued || issued.used || issued.clientId !== params.client_id) return refuse('bad_verification_code');
@@ -347,6 +355,8 @@ export interface GithubTestAppOptions {
   readonly persistence?: 'memory' | 'sqlite';
   /** Return the browser to the service's own page (WEB_APP_URL = the app's URL), as the browser test does. */
   readonly webAppIsService?: boolean;
+  /** The logger the app writes to (default: silent). */
+  readonly logger?: Logger;
 }
 
 
@@ -371,6 +381,7 @@ async function startOn(port: number, standIn: GithubStandIn | null, options: Git
   const app = await startTestApp({
     port,
     persistence: sqlite ? 'database' : 'memory',
+    ...(options.logger ? { logger: options.logger } : {}),
     env: {
       PUBLIC_URL: url,
       WEB_APP_URL,

@@ -53,6 +53,8 @@ export interface JwtSettings {
   readonly flowKey: KeyObject;
   /** Keys the digests under which rate-limit counters are stored. */
   readonly counterKey: KeyObject;
+  /** Makes each session's CSRF token, an HMAC of its id (API.md: the token is bound to the session). */
+  readonly csrfKey: KeyObject;
 }
 
 /** ES256 access-token keys, already read and checked at start. */
@@ -133,5 +135,6 @@ export const jwtSettings = (secrets: JwtSecrets): JwtSettings => {
     jwks: ec?.jwks ?? [],
     flowKey: createSecretKey(createHmac('sha256', secrets.refreshSecret).update('auth-api browser flow state').digest()),
     counterKey: createSecretKey(createHmac('sha256', secrets.refreshSecret).update('auth-api rate-limit counters').digest()),
+    csrfKey: createSecretKey(createHmac('sha256', secrets.refreshSecret).update('auth-api csrf tokens').digest()),
   };
 };

@@ -14,12 +14,13 @@ import { accessLog } from './access-log.js';
 import { authenticate, isPrincipal, isRefreshPrincipal, isSessionPrincipal } from './authenticate.js';
 import { describeError, errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './json-body.js';
+import { requireHost } from './request-guards.js';
 import { requestId } from './request-id.js';
 import { authRoutes, type AuthRouteDependencies } from './routes/auth-routes.js';
 import { githubRoutes } from './routes/github-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { jwksRoutes } from './routes/jwks.js';
-import { metrics, metricsRoutes } from './routes/metrics-routes.js';
+import { metrics, metricsRoutes, type MetricsExposure } from './routes/metrics-routes.js';
 import { webRoutes } from './routes/web-routes.js';
 import { githubStrategy } from './strategies/github.js';
 import { CookieStateStore } from './strategies/github-state-store.js';
@@ -44,6 +45,8 @@ export interface HttpDependencies extends Omit<AuthRouteDependencies, 'guard' | 
   /** The use cases' clock: the token strategies judge `exp` by it too. */
   readonly clock: Clock;
   readonly isReady: () => Promise<boolean>;
+  /** Where GET /metrics is served; only `main` puts it on this app. */
+  readonly metrics: MetricsExposure;
 }
 
 /** The Koa application. No passport.initialize(): a token API needs no server sessions. */
@@ -62,16 +65,16 @@ export function createApp(deps: HttpDependencies): Koa {
   if (deps.github) {
     passport.use(STRATEGY.github, githubStrategy(deps.github, new CookieStateStore(deps.jwt.flowKey, https), deps.authenticateWithGithub));
   }
-  const cookies = { secure: https };
-  const jwtGuard = authenticate(passport, STRATEGY.jwt, isSessionPrincipal);
+  const cookies = { secure: https, csrfKey: deps.jwt.csrfKey };
+  const jwtGuard = authenticate(passport, STRATEGY.jwt, isSessionPrincipal, deps.jwt.csrfKey);
 
   const auth = authRoutes({
     ...deps,
     cookies,
     guard: {
-      local: authenticate(passport, STRATEGY.local, isPrincipal),
+      local: authenticate(passport, STRATEGY.local, isPrincipal, deps.jwt.csrfKey),
       jwt: jwtGuard,
-      jwtRefresh: authenticate(passport, STRATEGY.jwtRefresh, isRefreshPrincipal),
+      jwtRefresh: authenticate(passport, STRATEGY.jwtRefresh, isRefreshPrincipal, deps.jwt.csrfKey),
     },
   });
   const health = healthRoutes(deps.isReady, deps.publicUrl);
@@ -98,6 +101,7 @@ export function createApp(deps: HttpDependencies): Koa {
       strictTransportSecurity: https,
     }),
   );
+  app.use(requireHost);
   app.use(
     cors({
       // Exact match only; other origins get no CORS headers at all, so browsers refuse them.
@@ -115,7 +119,8 @@ export function createApp(deps: HttpDependencies): Koa {
     await next();
   });
   app.use(jsonBody);
-  for (const router of [health, jwksRoutes(deps.jwt.jwks), metricsRoutes(), web, github, auth]) {
+  const metricsHere = deps.metrics.where === 'main' ? [metricsRoutes(deps.metrics.token)] : [];
+  for (const router of [health, jwksRoutes(deps.jwt.jwks), ...metricsHere, web, github, auth]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

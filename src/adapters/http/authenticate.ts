@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import type { KoaPassport } from 'koa-passport';
 import {
@@ -109,11 +110,17 @@ function runStrategy(passport: Passport, name: LocalOrToken, ctx: Context): Prom
  * CSRF first when a cookie carries the token, checks the principal's type, and leaves it in
  * `ctx.state.principal`; failures are thrown to the problem+json middleware.
  */
-export function authenticate<P extends Principal>(passport: Passport, name: LocalOrToken, isExpected: (u: unknown) => u is P): Middleware {
+export function authenticate<P extends Principal>(
+  passport: Passport,
+  name: LocalOrToken,
+  isExpected: (u: unknown) => u is P,
+  csrfKey: KeyObject,
+): Middleware {
   const presented = PRESENTED[name];
   return async function authenticateWith(ctx, next) {
-    const source = presented?.(requestOf(ctx))?.source;
-    if (source === 'cookie') assertCsrf(ctx);
+    const token = presented?.(requestOf(ctx));
+    const source = token?.source;
+    if (token?.source === 'cookie') assertCsrf(ctx, csrfKey, token.token);
     const outcome = await runStrategy(passport, name, ctx);
     if (outcome.err) throw outcome.err;
     if (!outcome.user) throw FAILURES[name](outcome.info);

@@ -1,23 +1,24 @@
-import { randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { Context } from 'koa';
 import type { SessionTokens } from '../../application/session-token-minter.js';
+import { csrfTokenFor } from './csrf.js';
 import { COOKIE } from './strategies/token-extractors.js';
 
 export interface CookieSettings {
   /** `Secure` on every cookie: whenever PUBLIC_URL is https, whatever this request's own scheme. */
   readonly secure: boolean;
+  /** The key of each session's CSRF token (see csrf.ts). */
+  readonly csrfKey: KeyObject;
 }
 
 const msUntil = (at: Date): number => Math.max(0, at.getTime() - Date.now());
 
-export const newCsrfToken = (): string => randomBytes(32).toString('base64url');
-
 /**
  * Cookie mode: `access_token` (HttpOnly, Lax, /), `refresh_token` (HttpOnly, Strict, /auth) and
- * the readable `csrf_token` (Lax, /) for the double-submit check; each lives as long as its token,
- * the CSRF cookie as long as the refresh token.
+ * the readable `csrf_token` (Lax, /) for the double-submit check, bound to the session; each lives
+ * as long as its token, the CSRF cookie as long as the refresh token.
  */
-export function setSessionCookies(ctx: Context, settings: CookieSettings, tokens: SessionTokens, csrfToken: string): void {
+export function setSessionCookies(ctx: Context, settings: CookieSettings, tokens: SessionTokens): void {
   ctx.cookies.secure = settings.secure || ctx.secure;
   const common = { secure: settings.secure, overwrite: true };
   ctx.cookies.set(COOKIE.access, tokens.accessToken, {
@@ -34,7 +35,7 @@ export function setSessionCookies(ctx: Context, settings: CookieSettings, tokens
     path: '/auth',
     maxAge: msUntil(tokens.refreshTokenExpiresAt),
   });
-  ctx.cookies.set(COOKIE.csrf, csrfToken, {
+  ctx.cookies.set(COOKIE.csrf, csrfTokenFor(settings.csrfKey, tokens.sessionId), {
     ...common,
     httpOnly: false,
     sameSite: 'lax',

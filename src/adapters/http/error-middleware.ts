@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { DomainError, PasswordTooWeakError, RefreshTokenReusedError, TooManyAttemptsError } from '../../domain/errors.js';
 import type { ServiceMetrics } from './routes/metrics-routes.js';
+import { logSafe } from './log-safe.js';
 import { HttpProblemError, problem, wwwAuthenticate, type HttpErrorCode, type Problem } from './problem.js';
 
 /** Errors raised by koa, the body parser and the router carry an HTTP status; map the ones a client can cause. */
@@ -45,15 +46,16 @@ const SQL = /\b(select|insert|update|delete|from|where|values)\b/i;
 /**
  * What a log line may say of an unexpected error: its type, code and a message with no SQL and
  * no stack (driver messages often embed the statement and its values). The request id ties it
- * to the answer the client got.
+ * to the answer the client got. Each part may carry outside text (an OAuth error's code and
+ * message are a provider's `error` and `error_description`), so each goes through logSafe().
  */
 export function describeError(err: unknown): { type: string; code?: string; message: string } {
   const e = err as { name?: unknown; code?: unknown; message?: unknown } | null;
   const message = typeof e?.message === 'string' ? e.message : String(err);
   return {
-    type: typeof e?.name === 'string' ? e.name : typeof err,
-    ...(typeof e?.code === 'string' ? { code: e.code } : {}),
-    message: SQL.test(message) ? 'database error (statement withheld)' : message.split('\n')[0]!.slice(0, 200),
+    type: logSafe(typeof e?.name === 'string' ? e.name : typeof err),
+    ...(typeof e?.code === 'string' ? { code: logSafe(e.code) } : {}),
+    message: SQL.test(message) ? 'database error (statement withheld)' : logSafe(message),
   };
 }
 

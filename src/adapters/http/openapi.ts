@@ -111,11 +111,15 @@ const paths: Record<string, Record<string, Operation>> = {
     post: {
       summary: 'End the session of this refresh token',
       requestBody: { required: false, content: json(refreshSchema) },
-      responses: { 204: { description: 'Ended; cookies cleared' }, 401: problemAnswer('INVALID_TOKEN') },
+      responses: { 204: { description: 'Ended; cookies cleared' }, 401: problemAnswer('INVALID_TOKEN'), 403: problemAnswer('CSRF_FAILED (cookie mode)') },
     },
   },
   '/auth/logout-all': {
-    post: { summary: 'End every session of the user', security: bearer, responses: { 204: { description: 'Ended' }, 401: problemAnswer('TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED') } },
+    post: {
+      summary: 'End every session of the user',
+      security: bearer,
+      responses: { 204: { description: 'Ended' }, 401: problemAnswer('TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED'), 403: problemAnswer('CSRF_FAILED (cookie mode)') },
+    },
   },
   '/auth/me': {
     get: { summary: 'The signed-in user', security: bearer, responses: { 200: { description: 'The user', content: json(user) }, 401: problemAnswer('TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED') } },
@@ -129,6 +133,7 @@ const paths: Record<string, Record<string, Operation>> = {
         200: tokensAnswer('Changed; new session'),
         400: problemAnswer(`${NEW_PASSWORD_REFUSED('newPassword')}; both before the current password is checked`),
         401: problemAnswer('INVALID_CREDENTIALS (counts as a failed login) or a token problem'),
+        403: problemAnswer('CSRF_FAILED (cookie mode)'),
         429: problemAnswer('TOO_MANY_ATTEMPTS'),
       },
     },
@@ -141,7 +146,7 @@ const paths: Record<string, Record<string, Operation>> = {
       summary: 'End one of the user\u2019s sessions',
       security: bearer,
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-      responses: { 204: { description: 'Ended' }, 401: problemAnswer('Token problem'), 404: problemAnswer('SESSION_NOT_FOUND') },
+      responses: { 204: { description: 'Ended' }, 401: problemAnswer('Token problem'), 403: problemAnswer('CSRF_FAILED (cookie mode)'), 404: problemAnswer('SESSION_NOT_FOUND') },
     },
   },
   '/auth/github': {
@@ -167,12 +172,27 @@ const paths: Record<string, Record<string, Operation>> = {
     post: {
       summary: 'A URL that links GitHub to the signed-in account, in this browser',
       security: bearer,
-      responses: { 200: { description: 'The URL', content: json(z.object({ url: z.string() })) }, 404: problemAnswer('GITHUB_NOT_CONFIGURED') },
+      responses: {
+        200: { description: 'The URL', content: json(z.object({ url: z.string() })) },
+        403: problemAnswer('CSRF_FAILED (cookie mode)'),
+        404: problemAnswer('GITHUB_NOT_CONFIGURED'),
+      },
     },
   },
   '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Up' } } } },
   '/readyz': { get: { summary: 'Readiness (database, Redis)', responses: { 200: { description: 'Ready' }, 503: problemAnswer('SERVICE_UNAVAILABLE') } } },
-  '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format' } } } },
+  '/metrics': {
+    get: {
+      summary:
+        'Prometheus metrics. Open in development without METRICS_TOKEN; with METRICS_TOKEN it needs Authorization: Bearer <METRICS_TOKEN>; with METRICS_PORT it is served only on that port; in production with neither it is off',
+      security: [{ metricsToken: [] }, {}],
+      responses: {
+        200: { description: 'Text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } },
+        401: problemAnswer('INVALID_METRICS_TOKEN: METRICS_TOKEN is set and the request did not carry it (WWW-Authenticate: Bearer realm="metrics")'),
+        404: problemAnswer('NOT_FOUND: served on METRICS_PORT instead, or off (production without METRICS_TOKEN or METRICS_PORT)'),
+      },
+    },
+  },
   '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
   '/.well-known/jwks.json': {
     get: {
@@ -196,6 +216,14 @@ export const ANY_ROUTE_CODES = [
   'INTERNAL_ERROR',
 ] as const;
 
+/** What the server itself may answer to any request (API.md "Limits"), added to every operation. */
+const EVERY_OPERATION = {
+  408: problemAnswer('REQUEST_TIMEOUT: the headers (HEADERS_TIMEOUT_SECONDS) or the whole request (REQUEST_TIMEOUT_SECONDS) did not arrive in time; the connection closes'),
+};
+for (const operations of Object.values(paths)) {
+  for (const operation of Object.values(operations)) Object.assign(operation.responses, EVERY_OPERATION);
+}
+
 /** The OpenAPI 3.1 document of every route, built from the same zod schemas that validate requests. */
 export function openApiDocument(publicUrl: string) {
   return {
@@ -211,7 +239,13 @@ export function openApiDocument(publicUrl: string) {
       schemas: { User: schema(user), BearerTokens: schema(bearerTokens), CookieTokens: schema(cookieTokens), Session: schema(session), Problem: schema(problem) },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-        cookie: { type: 'apiKey', in: 'cookie', name: 'access_token', description: 'Unsafe methods also need X-CSRF-Token equal to the csrf_token cookie.' },
+        cookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'access_token',
+          description: 'Unsafe methods also need X-CSRF-Token equal to the csrf_token cookie, which is bound to the session (403 CSRF_FAILED otherwise).',
+        },
+        metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, for GET /metrics only.' },
       },
     },
   };

@@ -3,9 +3,8 @@ import type { SessionSummary } from '../../application/list-sessions.js';
 import type { SessionTokens } from '../../application/session-token-minter.js';
 import type { User } from '../../domain/user.js';
 import { authSourceOf } from './authenticate.js';
-import { clearSessionCookies, newCsrfToken, setSessionCookies, type CookieSettings } from './cookies.js';
+import { clearSessionCookies, setSessionCookies, type CookieSettings } from './cookies.js';
 import { deviceLabel } from './device-label.js';
-import { COOKIE } from './strategies/token-extractors.js';
 
 /** The public user: nothing secret (no hash) ever leaves the server. */
 export const presentUser = (user: User) => ({
@@ -29,22 +28,17 @@ export const presentSession = (s: SessionSummary) => ({
 export const wantsCookies = (ctx: Context): boolean =>
   authSourceOf(ctx.state) === 'cookie' || ctx.get('X-Auth-Mode').trim().toLowerCase() === 'cookie';
 
-export interface SendTokensOptions {
-  /** A new sign-in gets a new CSRF token; a refresh keeps the one the client holds. */
-  readonly newSignIn: boolean;
-}
-
 /**
  * Answers with a session's tokens: in the body (Bearer mode) or as cookies with no token in
- * the body (cookie mode). Never cached (RFC 6749 §5.1).
+ * the body (cookie mode). Never cached (RFC 6749 §5.1). The CSRF cookie is the session's own
+ * token: new at a sign-in (a new session), the same after a refresh (the same session).
  */
-export function sendTokens(ctx: Context, cookies: CookieSettings, status: number, tokens: SessionTokens, options: SendTokensOptions): void {
+export function sendTokens(ctx: Context, cookies: CookieSettings, status: number, tokens: SessionTokens): void {
   ctx.status = status;
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Pragma', 'no-cache');
   if (wantsCookies(ctx)) {
-    const held = ctx.cookies.get(COOKIE.csrf);
-    setSessionCookies(ctx, cookies, tokens, !options.newSignIn && held ? held : newCsrfToken());
+    setSessionCookies(ctx, cookies, tokens);
     ctx.body = { user: presentUser(tokens.user), expiresIn: tokens.expiresIn };
     return;
   }

@@ -11,6 +11,7 @@ export type HttpErrorCode =
   | 'HEADERS_TOO_LARGE'
   | 'REQUEST_TIMEOUT'
   | 'CSRF_FAILED'
+  | 'INVALID_METRICS_TOKEN'
   | 'GITHUB_NOT_CONFIGURED'
   | 'INTERNAL_ERROR';
 
@@ -31,6 +32,7 @@ const PROBLEMS: Record<ProblemCode, { readonly status: number; readonly title: s
   SESSION_NOT_FOUND: { status: 404, title: 'Session not found' },
   TOO_MANY_ATTEMPTS: { status: 429, title: 'Too many attempts' },
   CSRF_FAILED: { status: 403, title: 'CSRF check failed' },
+  INVALID_METRICS_TOKEN: { status: 401, title: 'Metrics token required' },
   ACCOUNT_EXISTS: { status: 409, title: 'Account exists' },
   ALREADY_LINKED: { status: 409, title: 'Already linked' },
   INVALID_STATE: { status: 400, title: 'Invalid state' },
@@ -74,10 +76,12 @@ export function problem(code: ProblemCode, detail: string, errors?: readonly Fie
   };
 }
 
-/** RFC 6750 §3: a bare challenge when no token was sent, `invalid_token` when one failed. */
+/** RFC 6750 §3: a bare challenge when no token was sent, `invalid_token` when one failed; the metrics realm for /metrics. */
 export function wwwAuthenticate(code: ProblemCode): string | null {
   if (code === 'TOKEN_MISSING') return 'Bearer';
   if (code === 'INVALID_TOKEN' || code === 'TOKEN_EXPIRED') return 'Bearer error="invalid_token"';
+  // Not a user's token: a scraper's; RFC 9110 §15.5.2 still wants a challenge on every 401.
+  if (code === 'INVALID_METRICS_TOKEN') return 'Bearer realm="metrics"';
   return null;
 }
 

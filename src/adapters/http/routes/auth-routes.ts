@@ -31,24 +31,23 @@ export interface AuthRouteDependencies {
 /** Thin routes: parse and validate, call a use case, serialise. */
 export function authRoutes(deps: AuthRouteDependencies): Router {
   const router = new Router({ prefix: '/auth' });
-  const signIn = { newSignIn: true };
 
   router.post('/register', async (ctx) => {
     const input = parseBody(registerSchema, ctx.request.body);
     const user = await deps.registerUser.execute(input);
     const tokens = await deps.issueSession.execute({ userId: user.id, userAgent: ctx.get('User-Agent') });
-    sendTokens(ctx, deps.cookies, 201, tokens, signIn);
+    sendTokens(ctx, deps.cookies, 201, tokens);
   });
 
   router.post('/login', readCredentials, deps.guard.local, async (ctx) => {
     const { userId } = principalOf(ctx.state, isPrincipal);
     const tokens = await deps.issueSession.execute({ userId, userAgent: ctx.get('User-Agent') });
-    sendTokens(ctx, deps.cookies, 200, tokens, signIn);
+    sendTokens(ctx, deps.cookies, 200, tokens);
   });
 
   router.post('/refresh', deps.guard.jwtRefresh, async (ctx) => {
     const tokens = await deps.refreshSession.execute(principalOf(ctx.state, isRefreshPrincipal));
-    sendTokens(ctx, deps.cookies, 200, tokens, { newSignIn: false });
+    sendTokens(ctx, deps.cookies, 200, tokens);
   });
 
   router.post('/logout', deps.guard.jwtRefresh, async (ctx) => {
@@ -70,7 +69,7 @@ export function authRoutes(deps: AuthRouteDependencies): Router {
       clientIp: ctx.ip,
       userAgent: ctx.get('User-Agent'),
     });
-    sendTokens(ctx, deps.cookies, 200, tokens, signIn);
+    sendTokens(ctx, deps.cookies, 200, tokens);
   });
 
   router.get('/me', deps.guard.jwt, async (ctx) => {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { IssueSession } from '../../../application/issue-session.js';
 import { DomainError, type ErrorCode } from '../../../domain/errors.js';
 import { isPrincipal, isSessionPrincipal, principalOf } from '../authenticate.js';
-import { newCsrfToken, setSessionCookies, type CookieSettings } from '../cookies.js';
+import { setSessionCookies, type CookieSettings } from '../cookies.js';
 import { issueLinkToken, LINK_COOKIE, LINK_TTL_SECONDS, verifyLinkToken } from '../github-link.js';
 import { describeError } from '../error-middleware.js';
 import { HttpProblemError } from '../problem.js';
@@ -97,7 +97,7 @@ export function githubRoutes(deps: GithubRouteDependencies): Router {
     }
     const { userId } = principalOf({ principal: outcome.user }, isPrincipal);
     const tokens = await deps.issueSession.execute({ userId, userAgent: ctx.get('User-Agent') });
-    setSessionCookies(ctx, deps.cookies, tokens, newCsrfToken());
+    setSessionCookies(ctx, deps.cookies, tokens);
     backToWebApp(ctx);
   });
 

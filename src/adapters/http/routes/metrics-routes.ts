@@ -1,5 +1,7 @@
 import Router from '@koa/router';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { HttpProblemError } from '../problem.js';
+import { sameSecret } from '../same-secret.js';
 
 /** What the service counts, besides the process metrics. */
 export interface ServiceMetrics {
@@ -40,11 +42,40 @@ export function metrics(): { registry: Registry; service: ServiceMetrics } {
 
 const registry = () => metrics().registry;
 
-/** GET /metrics in Prometheus' text format. */
-export function metricsRoutes(): Router {
+/**
+ * Where GET /metrics is served (API.md "Limits, logs and operations"): on the main port, open or
+ * behind METRICS_TOKEN; only on a port of its own (METRICS_PORT, behind the token when one is
+ * set); or nowhere.
+ */
+export type MetricsExposure =
+  | { readonly where: 'main'; readonly token: string | null }
+  | { readonly where: 'port'; readonly port: number; readonly token: string | null }
+  | { readonly where: 'off' };
+
+/**
+ * METRICS_PORT moves the route off the main port; otherwise METRICS_TOKEN guards it there. With
+ * neither, it is open in development and off in production. A token that is set is always asked for.
+ */
+export function metricsExposure(config: { readonly production: boolean; readonly metrics: { readonly token: string | null; readonly port: number | null } }): MetricsExposure {
+  const { token, port } = config.metrics;
+  if (port !== null) return { where: 'port', port, token };
+  if (token !== null || !config.production) return { where: 'main', token };
+  return { where: 'off' };
+}
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+/** GET /metrics in Prometheus' text format; with a token, only for `Authorization: Bearer <token>` (compared in constant time). */
+export function metricsRoutes(token: string | null): Router {
   const router = new Router();
   const all = registry();
   router.get('/metrics', async (ctx) => {
+    if (token !== null) {
+      const presented = BEARER.exec(ctx.get('Authorization'))?.[1] ?? '';
+      if (!sameSecret(presented, token)) {
+        throw new HttpProblemError('INVALID_METRICS_TOKEN', '/metrics needs Authorization: Bearer <METRICS_TOKEN>');
+      }
+    }
     ctx.type = all.contentType;
     ctx.body = await all.metrics();
   });
