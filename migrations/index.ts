@@ -3,6 +3,7 @@ import * as createUsers from './20261123000001_create_users.js';
 import * as createSessions from './20261123000002_create_sessions.js';
 import * as createIdentities from './20261123000003_create_identities.js';
 import * as indexSessionsForPruning from './20261123000004_index_sessions_for_pruning.js';
+import * as indexSessionsByRecentUse from './20261124000001_index_sessions_by_recent_use.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -18,6 +19,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261123000002_create_sessions', createSessions],
   ['20261123000003_create_identities', createIdentities],
   ['20261123000004_index_sessions_for_pruning', indexSessionsForPruning],
+  ['20261124000001_index_sessions_by_recent_use', indexSessionsByRecentUse],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

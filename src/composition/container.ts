@@ -171,7 +171,9 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
   });
   c.register(AuthenticateWithPassword, { useFactory: cached((x) => new AuthenticateWithPassword(users(x), x.resolve(ThrottledPasswordCheck))) });
   c.register(IssueSession, {
-    useFactory: cached((x) => new IssueSession(users(x), store(x), issuer(x), x.resolve(SessionTokenMinter), ids(x), clock(x), policy(x))),
+    useFactory: cached(
+      (x) => new IssueSession(users(x), store(x), issuer(x), x.resolve(SessionTokenMinter), ids(x), clock(x), policy(x), config.limits.sessionsPerUserMax),
+    ),
   });
   c.register(AuthenticateAccessToken, { useFactory: cached((x) => new AuthenticateAccessToken(store(x), clock(x))) });
   c.register(AuthenticateRefreshToken, {

@@ -46,10 +46,18 @@ export const testJwtSettings = () =>
 /** One hasher for the whole run: bcrypt at cost 4 keeps the suite fast, and its dummy hash is computed once. */
 export const hasher = new BcryptPasswordHasher(4);
 
+/** Limits that unit tests of other rules never meet. */
+const UNIT_LIMITS: ThrottleLimits = { maxFailures: 1000, windowSeconds: 900, ipMaxFailures: 10_000 };
+
+export interface BuildOptions {
+  /** SESSIONS_PER_USER_MAX (default: the documented 100). */
+  readonly sessionsPerUserMax?: number;
+}
+
 /** Every use case wired on in-memory adapters, the real crypto adapters and a clock the test moves. */
-export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limits: ThrottleLimits = { maxFailures: 1000, windowSeconds: 900, ipMaxFailures: 10_000 }) {
+export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOverrides: Partial<ThrottleLimits> = {}, options: BuildOptions = {}) {
   const policy: SessionPolicy = { ...DEFAULT_POLICY, ...policyOverrides };
-  const limiters = memoryLimiters(limits);
+  const limiters = memoryLimiters({ ...UNIT_LIMITS, ...limitOverrides });
   const throttle = new RateLimiterLoginThrottle(limiters.pairs, limiters.ips, TEST_COUNTER_KEY);
   const passwords = new ThrottledPasswordCheck(hasher, throttle);
   const clock = new FixedClock();
@@ -67,7 +75,7 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limits: 
     register: new RegisterUser(users, hasher, ids, clock),
     throttle,
     login: new AuthenticateWithPassword(users, passwords),
-    issueSession: new IssueSession(users, store, issuer, minter, ids, clock, policy),
+    issueSession: new IssueSession(users, store, issuer, minter, ids, clock, policy, options.sessionsPerUserMax ?? 100),
     endAllSessions: new EndAllSessions(store, clock),
     listSessions: new ListSessions(store, clock),
     authenticateAccess: new AuthenticateAccessToken(store, clock),
