@@ -17,4 +17,5 @@ export const TOKENS = {
   Lifecycle: Symbol('Lifecycle'),
   Redis: Symbol('Redis'),
   LoginThrottle: Symbol('LoginThrottle'),
+  RegistrationThrottle: Symbol('RegistrationThrottle'),
 } as const;
