@@ -3,6 +3,7 @@ import * as createUsers from './20261123000001_create_users.js';
 import * as createSessions from './20261123000002_create_sessions.js';
 import * as createIdentities from './20261123000003_create_identities.js';
 import * as indexSessionsForPruning from './20261123000004_index_sessions_for_pruning.js';
+import * as indexSessionsByRecentUse from './20261124000001_index_sessions_by_recent_use.js';
 import * as normaliseEmails from './20261201000001_normalise_emails.js';
 import * as cleanStoredNames from './20261201000002_clean_stored_names.js';
 
@@ -20,6 +21,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261123000002_create_sessions', createSessions],
   ['20261123000003_create_identities', createIdentities],
   ['20261123000004_index_sessions_for_pruning', indexSessionsForPruning],
+  ['20261124000001_index_sessions_by_recent_use', indexSessionsByRecentUse],
   ['20261201000001_normalise_emails', normaliseEmails],
   ['20261201000002_clean_stored_names', cleanStoredNames],
 ];

@@ -12,7 +12,10 @@ export interface IssueSessionInput {
   readonly userAgent?: string | null;
 }
 
-/** Starts a new sign-in session (a new refresh-token family) for an authenticated user. */
+/**
+ * Starts a new sign-in session (a new refresh-token family) for an authenticated user. Past
+ * SESSIONS_PER_USER_MAX live sessions, the user's least recently used ones end (API.md, Limits).
+ */
 export class IssueSession {
   constructor(
     private readonly users: UserRepository,
@@ -22,6 +25,7 @@ export class IssueSession {
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
     private readonly policy: SessionPolicy,
+    private readonly sessionsPerUserMax: number,
   ) {}
 
   async execute(input: IssueSessionInput): Promise<SessionTokens> {
@@ -42,7 +46,7 @@ export class IssueSession {
       rotatedAt: null,
       endedAt: null,
     };
-    await this.store.create(session);
+    await this.store.create(session, this.sessionsPerUserMax);
     return this.minter.mint(user, session, tokenId, now);
   }
 }

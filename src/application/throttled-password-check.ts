@@ -4,9 +4,10 @@ import type { PasswordHasher } from '../domain/ports/password-hasher.js';
 import { presentedPassword } from '../domain/password.js';
 
 /**
- * The one way a password is checked (sign-in and password change alike): a throttled pair is
- * refused before any bcrypt work; a failure counts against the pair and the address; a success
- * clears the pair. A null hash (no account, or no password) costs the same as a real one.
+ * The one way a password is checked (sign-in and password change alike), so each request counts
+ * once: a throttled pair, address or account is refused before any bcrypt work; a failure counts
+ * against the pair, the address and the account; a success clears the pair and the account and
+ * remembers the address. A null hash (no account, or no password) costs the same as a real one.
  */
 export class ThrottledPasswordCheck {
   constructor(
@@ -17,9 +18,19 @@ export class ThrottledPasswordCheck {
   async verify(attempt: LoginAttempt, password: string, hash: string | null): Promise<boolean> {
     const wait = await this.throttle.retryAfter(attempt);
     if (wait > 0) throw new TooManyAttemptsError(wait);
-    // Compared in NFC; one bcrypt would truncate (72 bytes, NUL) can never match: refused after the same work.
-    const presented = presentedPassword(password);
-    const matches = await this.hasher.verify(presented ?? password, presented === null ? null : hash);
+    // The account's count is taken before bcrypt runs: of requests in flight at once (a botnet's
+    // burst from many addresses) only as many as the account has failures left are checked.
+    const over = await this.throttle.begin(attempt);
+    if (over > 0) throw new TooManyAttemptsError(over);
+    let matches: boolean;
+    try {
+      // Compared in NFC; one bcrypt would truncate (72 bytes, NUL) can never match: refused after the same work.
+      const presented = presentedPassword(password);
+      matches = await this.hasher.verify(presented ?? password, presented === null ? null : hash);
+    } catch (err) {
+      await this.throttle.abandon(attempt);
+      throw err;
+    }
     await (matches ? this.throttle.recordSuccess(attempt) : this.throttle.recordFailure(attempt));
     return matches;
   }

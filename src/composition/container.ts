@@ -15,6 +15,7 @@ import { RefreshSession } from '../application/refresh-session.js';
 import { PruneSessions } from '../application/prune-sessions.js';
 import { RegisterUser } from '../application/register-user.js';
 import { SessionTokenMinter } from '../application/session-token-minter.js';
+import { SignUp } from '../application/sign-up.js';
 import { ThrottledPasswordCheck } from '../application/throttled-password-check.js';
 import type { Config } from '../config/env.js';
 import { PasswordStrength } from '../domain/password-strength.js';
@@ -24,6 +25,7 @@ import type { IdGenerator } from '../domain/ports/id-generator.js';
 import type { IdentityRepository } from '../domain/ports/identity-repository.js';
 import type { LoginThrottle } from '../domain/ports/login-throttle.js';
 import type { PasswordHasher } from '../domain/ports/password-hasher.js';
+import type { RegistrationThrottle } from '../domain/ports/registration-throttle.js';
 import type { TokenIssuer } from '../domain/ports/token-issuer.js';
 import type { TokenStore } from '../domain/ports/token-store.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
@@ -43,8 +45,9 @@ import { KnexUserRepository } from '../adapters/persistence/knex/knex-user-repos
 import { RedisTokenStore } from '../adapters/persistence/redis/redis-token-store.js';
 import { RandomIdGenerator } from '../adapters/system/random-id-generator.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
-import { memoryLimiters, redisLimiters } from '../adapters/throttle/limiters.js';
+import { memoryLimiters, redisLimiters, registrationLimiter } from '../adapters/throttle/limiters.js';
 import { RateLimiterLoginThrottle } from '../adapters/throttle/rate-limiter-login-throttle.js';
+import { RateLimiterRegistrationThrottle } from '../adapters/throttle/rate-limiter-registration-throttle.js';
 import { Redis } from 'ioredis';
 import { TOKENS } from './tokens.js';
 
@@ -138,8 +141,15 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
   c.register(TOKENS.LoginThrottle, {
     useFactory: cached((x) => {
       const redis = x.resolve<Redis | null>(TOKENS.Redis);
-      const limiters = redis ? redisLimiters(redis, config.throttle, config.redisKeyPrefix) : memoryLimiters(config.throttle);
-      return new RateLimiterLoginThrottle(limiters.pairs, limiters.ips, x.resolve<JwtSettings>(TOKENS.JwtSettings).counterKey);
+      const clock = x.resolve<Clock>(TOKENS.Clock);
+      const limiters = redis ? redisLimiters(redis, config.throttle, config.redisKeyPrefix, clock) : memoryLimiters(config.throttle, clock);
+      return new RateLimiterLoginThrottle(limiters, x.resolve<JwtSettings>(TOKENS.JwtSettings).counterKey);
+    }),
+  });
+  c.register(TOKENS.RegistrationThrottle, {
+    useFactory: cached((x) => {
+      const limiter = registrationLimiter(config.throttle.registerPerIpPerHour, x.resolve<Redis | null>(TOKENS.Redis), config.redisKeyPrefix);
+      return new RateLimiterRegistrationThrottle(limiter, x.resolve<JwtSettings>(TOKENS.JwtSettings).counterKey);
     }),
   });
   c.register(TOKENS.PasswordHasher, { useFactory: cached(() => new BcryptPasswordHasher(config.bcryptCost)) });
@@ -177,7 +187,21 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
   });
   c.register(AuthenticateWithPassword, { useFactory: cached((x) => new AuthenticateWithPassword(users(x), x.resolve(ThrottledPasswordCheck))) });
   c.register(IssueSession, {
-    useFactory: cached((x) => new IssueSession(users(x), store(x), issuer(x), x.resolve(SessionTokenMinter), ids(x), clock(x), policy(x))),
+    useFactory: cached(
+      (x) => new IssueSession(users(x), store(x), issuer(x), x.resolve(SessionTokenMinter), ids(x), clock(x), policy(x), config.limits.sessionsPerUserMax),
+    ),
+  });
+  c.register(SignUp, {
+    useFactory: cached(
+      (x) =>
+        new SignUp(
+          x.resolve<RegistrationThrottle>(TOKENS.RegistrationThrottle),
+          x.resolve(RegisterUser),
+          x.resolve(IssueSession),
+          users(x),
+          x.resolve<LoginThrottle>(TOKENS.LoginThrottle),
+        ),
+    ),
   });
   c.register(AuthenticateAccessToken, { useFactory: cached((x) => new AuthenticateAccessToken(store(x), clock(x))) });
   c.register(AuthenticateRefreshToken, {
@@ -216,7 +240,7 @@ export function buildHttpApp(c: DependencyContainer) {
     jwt: c.resolve<JwtSettings>(TOKENS.JwtSettings),
     isReady: c.resolve<Readiness>(TOKENS.Readiness),
     metrics: metricsExposure(config),
-    registerUser: c.resolve(RegisterUser),
+    signUp: c.resolve(SignUp),
     issueSession: c.resolve(IssueSession),
     refreshSession: c.resolve(RefreshSession),
     endSession: c.resolve(EndSession),

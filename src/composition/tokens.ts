@@ -18,4 +18,5 @@ export const TOKENS = {
   Redis: Symbol('Redis'),
   LoginThrottle: Symbol('LoginThrottle'),
   CommonPasswordList: Symbol('CommonPasswordList'),
+  RegistrationThrottle: Symbol('RegistrationThrottle'),
 } as const;

@@ -115,11 +115,11 @@ export class SessionNotFoundError extends DomainError {
   }
 }
 
-/** Too many failed sign-ins for this email from this address (or from this address overall). */
+/** Too many failed sign-ins for this pair, address or account, or too many registrations from this address. */
 export class TooManyAttemptsError extends DomainError {
   readonly code = 'TOO_MANY_ATTEMPTS';
   constructor(readonly retryAfterSeconds: number) {
-    super(`Too many failed attempts; try again in ${retryAfterSeconds} seconds`);
+    super(`Too many attempts; try again in ${retryAfterSeconds} seconds`);
   }
 }
 

@@ -30,6 +30,13 @@ export interface SessionPolicy {
 export const isLive = (session: Session, now: Date): boolean =>
   session.endedAt === null && now.getTime() < session.expiresAt.getTime();
 
+/**
+ * Most recently used first (SESSIONS_PER_USER_MAX ends from the other end); equal times are
+ * ordered by id, so every store picks the same sessions. SQL orders the same way by index.
+ */
+export const byRecentUse = (a: Session, b: Session): number =>
+  b.lastUsedAt.getTime() - a.lastUsedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
 /** No token can ever use this session again: it ended, expired, or sat unused past its newest refresh token. */
 export const isPrunable = (session: Session, cutoff: { readonly now: Date; readonly idleSince: Date }): boolean =>
   session.endedAt !== null ||

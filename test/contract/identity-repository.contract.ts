@@ -63,6 +63,24 @@ export function identityRepositoryContract(name: string, setup: () => Promise<Id
         expect(await identities.find('github', '11')).to.equal(null);
       });
 
+      it('forgets the identities of a deleted user, and the user’s login with them', async () => {
+        const user = await users.create(aGithubUser());
+        const identity = anIdentity(user.id);
+        await identities.link(identity);
+        const other = await users.create(aGithubUser());
+        const kept = anIdentity(other.id);
+        await identities.link(kept);
+
+        await users.delete(user.id);
+
+        expect(await identities.find('github', identity.providerUserId)).to.equal(null);
+        expect(await identities.find('github', kept.providerUserId)).to.deep.equal(kept);
+        // The provider id is free again: a new account may take it.
+        const newcomer = await users.create(aGithubUser());
+        await identities.link({ ...identity, userId: newcomer.id });
+        expect((await users.findById(newcomer.id))?.githubLogin).to.equal(identity.login);
+      });
+
       it('finds a linked identity as it was linked, to the millisecond', async () => {
         const user = await users.create(aUser());
         const identity = anIdentity(user.id);

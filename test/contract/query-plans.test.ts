@@ -22,6 +22,22 @@ const HOT_QUERIES: Record<string, (db: Knex) => Knex.QueryBuilder> = {
     db('sessions').where({ id: 's', current_token_digest: 'd' }).whereNull('ended_at').update({ current_token_digest: 'e' }),
   "a user's live sessions (GET /auth/sessions, logout-all)": (db) =>
     db('sessions').where({ user_id: 'u' }).whereNull('ended_at').where('expires_at', '>', NOW),
+  // KnexTokenStore.create under SESSIONS_PER_USER_MAX, at every sign-in: read newest first from the index, no sort.
+  "a user's sessions past the cap (every sign-in)": (db) =>
+    db('sessions')
+      .where({ user_id: 'u' })
+      .whereNull('ended_at')
+      .where('expires_at', '>', NOW)
+      .whereNot({ id: 's' })
+      .orderBy([
+        { column: 'last_used_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .offset(99)
+      .select('id'),
+  "ending a user's sessions past the cap": (db) => db('sessions').whereIn('id', ['s', 't']).whereNull('ended_at').update({ ended_at: NOW }),
+  "the user's row, locked while a sign-in applies the cap": (db) => db('users').where({ id: 'u' }).forUpdate().first('id'),
+  'deleting a user whose first session could not be stored': (db) => db('users').where({ id: 'u' }).del(),
   'identity by provider id (GitHub sign-in)': (db) => db('identities').where({ provider: 'github', provider_user_id: '1' }).first(),
   // The pruning job's batches: off the request path, but they must not scan a big table either.
   'expired sessions (pruning)': (db) => db('sessions').where('expires_at', '<=', NOW).limit(500).select('id'),

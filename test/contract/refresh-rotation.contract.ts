@@ -48,7 +48,7 @@ export function refreshRotationContract(name: string, setup: () => Promise<Refre
       // rotations to it would leave the same row behind; only the answers tell them apart.
       const rotations: boolean[] = [];
       const store: TokenStore = {
-        create: (session) => adapter.create(session),
+        create: (session, maxLive) => adapter.create(session, maxLive),
         find: (id) => adapter.find(id),
         rotate: async (id, from, to, at) => {
           const rotated = await adapter.rotate(id, from, to, at);
@@ -67,7 +67,7 @@ export function refreshRotationContract(name: string, setup: () => Promise<Refre
       const clock = new FixedClock('2026-03-01T08:00:00.000Z');
       const policy = config.session;
       const minter = new SessionTokenMinter(issuer, policy);
-      const issueSession = new IssueSession(users, store, issuer, minter, new RandomIdGenerator(), clock, policy);
+      const issueSession = new IssueSession(users, store, issuer, minter, new RandomIdGenerator(), clock, policy, config.limits.sessionsPerUserMax);
       const authenticate = new AuthenticateRefreshToken(store, issuer, clock, policy);
       const refreshSession = new RefreshSession(users, store, issuer, minter, clock, policy);
 

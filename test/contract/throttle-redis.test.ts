@@ -6,10 +6,22 @@ import { RateLimiterLoginThrottle } from '../../src/adapters/throttle/rate-limit
 import { ServiceUnavailableError } from '../../src/domain/errors.js';
 import type { LoginThrottle } from '../../src/domain/ports/login-throttle.js';
 import { codeOf, rejectionOf } from './builders.js';
-import { loginThrottleContract } from './login-throttle.contract.js';
+import { loginThrottleContract, type CounterKind } from './login-throttle.contract.js';
+import { FixedClock } from '../support/fixed-clock.js';
 import { deleteKeysUnder, keysUnder, suiteRedis, testRedisUrl } from '../support/redis.js';
 
-const LIMITS = { maxFailures: 3, windowSeconds: 60, ipMaxFailures: 10 };
+const LIMITS = { maxFailures: 3, windowSeconds: 60, ipMaxFailures: 10, accountMaxFailures: 100 };
+const KINDS: ReadonlyArray<readonly [string, CounterKind]> = [
+  ['login-pair', 'pair'],
+  ['login-ip', 'ip'],
+  ['login-account:', 'account'],
+  ['login-known:', 'address'],
+];
+const kindOf = (key: string, prefix: string): CounterKind => {
+  const kind = KINDS.find(([name]) => key.startsWith(`${prefix}${name}`))?.[1];
+  if (!kind) throw new Error(`a key of no known kind: ${key}`);
+  return kind;
+};
 const ATTEMPT = { email: 'someone@example.com', clientIp: '192.0.2.10' };
 
 /** Every port method of a throttle whose store is down rejects with SERVICE_UNAVAILABLE: none lets an attempt through. */
@@ -18,6 +30,10 @@ async function expectFailsClosed(throttle: LoginThrottle): Promise<void> {
     ['retryAfter', () => throttle.retryAfter(ATTEMPT)],
     ['recordFailure', () => throttle.recordFailure(ATTEMPT)],
     ['recordSuccess', () => throttle.recordSuccess(ATTEMPT)],
+    ['begin', () => throttle.begin(ATTEMPT)],
+    ['abandon', () => throttle.abandon(ATTEMPT)],
+    ['recordSignUp', () => throttle.recordSignUp(ATTEMPT)],
+    ['clearAccount', () => throttle.clearAccount(ATTEMPT.email)],
   ] as const) {
     const err = await rejectionOf(call());
     expect(err, `${method} rejects with ServiceUnavailableError`).to.be.instanceOf(ServiceUnavailableError);
@@ -33,16 +49,15 @@ describe(`Redis login throttle (rate-limiter-flexible + ioredis at ${testRedisUr
   let fixtures = 0;
 
 
-  loginThrottleContract('RateLimiterLoginThrottle over redisLimiters', (limits) => {
+  loginThrottleContract('RateLimiterLoginThrottle over redisLimiters', (limits, clock) => {
     const client = redis.client();
     // A prefix per fixture: its counters are exactly the keys under it.
     const prefix = `${runPrefix}${(fixtures++).toString(36)}:`;
-    const { pairs, ips } = redisLimiters(client, limits, prefix);
     return Promise.resolve({
-      throttle: new RateLimiterLoginThrottle(pairs, ips, TEST_COUNTER_KEY),
+      throttle: new RateLimiterLoginThrottle(redisLimiters(client, limits, prefix, clock), TEST_COUNTER_KEY),
       storedCounters: async () => {
         const keys = await keysUnder(client, prefix);
-        return Promise.all(keys.map(async (key) => ({ key, ttlMs: await client.pttl(key) })));
+        return Promise.all(keys.map(async (key) => ({ kind: kindOf(key, prefix), key, ttlMs: await client.pttl(key) })));
       },
       teardown: async () => {
         await deleteKeysUnder(client, prefix);
@@ -54,12 +69,14 @@ describe(`Redis login throttle (rate-limiter-flexible + ioredis at ${testRedisUr
     it('puts every counter under REDIS_KEY_PREFIX', async () => {
       const client = redis.client();
       const prefix = `${runPrefix}prefixed:`;
-      const { pairs, ips } = redisLimiters(client, LIMITS, prefix);
-      await new RateLimiterLoginThrottle(pairs, ips, TEST_COUNTER_KEY).recordFailure(ATTEMPT);
+      const throttle = new RateLimiterLoginThrottle(redisLimiters(client, LIMITS, prefix, new FixedClock()), TEST_COUNTER_KEY);
+      await throttle.recordSuccess({ ...ATTEMPT, clientIp: '192.0.2.11' });
+      await throttle.begin(ATTEMPT);
+      await throttle.recordFailure(ATTEMPT);
 
       const keys = await keysUnder(client, prefix);
 
-      expect(keys).to.have.length(2);
+      expect(keys.map((key) => kindOf(key, prefix)).sort()).to.deep.equal(['account', 'address', 'ip', 'pair']);
       for (const key of keys) expect(key.startsWith(prefix), key).to.equal(true);
     });
   });
@@ -80,9 +97,7 @@ describe(`Redis login throttle (rate-limiter-flexible + ioredis at ${testRedisUr
 
     it('rejects every call with SERVICE_UNAVAILABLE when nothing listens on the port, never answering 0', async () => {
       const client = clientOf('redis://127.0.0.1:6390');
-      const { pairs, ips } = redisLimiters(client, LIMITS, `${runPrefix}closed:`);
-
-      await expectFailsClosed(new RateLimiterLoginThrottle(pairs, ips, TEST_COUNTER_KEY));
+      await expectFailsClosed(new RateLimiterLoginThrottle(redisLimiters(client, LIMITS, `${runPrefix}closed:`, new FixedClock()), TEST_COUNTER_KEY));
     });
 
     it('rejects every call with SERVICE_UNAVAILABLE once the connection is gone', async () => {
@@ -91,8 +106,7 @@ describe(`Redis login throttle (rate-limiter-flexible + ioredis at ${testRedisUr
         client.once('ready', resolve);
         client.once('end', () => reject(new Error('the client never became ready')));
       });
-      const { pairs, ips } = redisLimiters(client, LIMITS, `${runPrefix}gone:`);
-      const throttle = new RateLimiterLoginThrottle(pairs, ips, TEST_COUNTER_KEY);
+      const throttle = new RateLimiterLoginThrottle(redisLimiters(client, LIMITS, `${runPrefix}gone:`, new FixedClock()), TEST_COUNTER_KEY);
       expect(await throttle.retryAfter(ATTEMPT), 'answers while connected').to.equal(0);
 
       client.disconnect();

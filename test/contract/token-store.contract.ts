@@ -268,6 +268,88 @@ export function tokenStoreContract(name: string, setup: () => Promise<TokenStore
       });
     });
 
+    describe('create with a cap (SESSIONS_PER_USER_MAX)', () => {
+      const t = (minute: number) => at(`2026-01-05T10:${String(minute).padStart(2, '0')}:00.000Z`);
+      /** A sign-in at `when`: created and last used then. */
+      const signIn = (when: Date, overrides: Partial<Session> = {}, owner = userId): Session =>
+        aSession(owner, { createdAt: when, lastUsedAt: when, ...overrides });
+
+      it('ends the least recently used sessions past the cap at the sign-in, and keeps the new one', async () => {
+        const first = signIn(t(1));
+        const second = signIn(t(2));
+        const third = signIn(t(3));
+        for (const session of [first, second, third]) await store.create(session, 3);
+        expect(await store.rotate(first.id, first.currentTokenDigest, aDigest(), t(4))).to.equal(true);
+        const fourth = signIn(t(5));
+
+        await store.create(fourth, 3);
+
+        expect(await stored(second.id), 'the least recently used').to.deep.equal({ ...second, endedAt: t(5) });
+        expect((await store.listLive(userId, t(6))).map((s) => s.id)).to.deep.equal([fourth.id, third.id, first.id]);
+      });
+
+      it('ends as many as it takes to come down to the cap', async () => {
+        const earlier = [signIn(t(1)), signIn(t(2)), signIn(t(3)), signIn(t(4)), signIn(t(5))];
+        for (const session of earlier) await store.create(session);
+        const latest = signIn(t(6));
+
+        await store.create(latest, 2);
+
+        expect((await store.listLive(userId, t(7))).map((s) => s.id)).to.deep.equal([latest.id, earlier[4]?.id]);
+        for (const session of earlier.slice(0, 4)) expect((await stored(session.id)).endedAt, session.id).to.deep.equal(t(6));
+      });
+
+      it("counts only the user's live sessions: ended, expired and other users' sessions neither count nor end", async () => {
+        const live = signIn(t(1));
+        const ended = signIn(t(2), { endedAt: t(3) });
+        const expired = signIn(t(1), { expiresAt: t(4) });
+        const someoneElses = signIn(t(1), {}, await newUserId());
+        for (const session of [live, ended, expired, someoneElses]) await store.create(session);
+
+        await store.create(signIn(t(4)), 2);
+
+        expect(await stored(live.id)).to.deep.equal(live);
+        expect(await stored(ended.id)).to.deep.equal(ended);
+        expect(await stored(expired.id)).to.deep.equal(expired);
+        expect(await stored(someoneElses.id)).to.deep.equal(someoneElses);
+      });
+
+      it('keeps the new session even when others were used in the same millisecond, and orders those by id', async () => {
+        const [low, high] = [signIn(t(1), { lastUsedAt: t(9) }), signIn(t(2), { lastUsedAt: t(9) })].sort((a, b) => (a.id < b.id ? -1 : 1));
+        if (!low || !high) throw new Error('two sessions');
+        await store.create(low);
+        await store.create(high);
+        const latest = signIn(t(9));
+
+        await store.create(latest, 2);
+
+        expect((await stored(latest.id)).endedAt, 'the new session').to.equal(null);
+        expect((await stored(high.id)).endedAt, 'the higher id').to.equal(null);
+        expect((await stored(low.id)).endedAt, 'the lower id').to.deep.equal(t(9));
+      });
+
+      it('leaves exactly the cap live when ten sign-ins of one user arrive at once', async () => {
+        const sessions = Array.from({ length: CONCURRENT_CALLERS }, (_, i) => signIn(new Date(t(1).getTime() + i)));
+
+        await Promise.all(sessions.map((session) => store.create(session, 3)));
+
+        const live = await store.listLive(userId, t(2));
+        expect(live, live.map((s) => s.id).join(', ')).to.have.length(3);
+        const ended = await Promise.all(sessions.map(async (s) => (await stored(s.id)).endedAt !== null));
+        expect(ended.filter(Boolean)).to.have.length(CONCURRENT_CALLERS - 3);
+      });
+
+      it('ends a session past the cap for every later read, even one served before the sign-in', async () => {
+        const old = signIn(t(1));
+        await store.create(old);
+        expect((await stored(old.id)).endedAt).to.equal(null);
+
+        await store.create(signIn(t(2)), 1);
+
+        expect((await stored(old.id)).endedAt).to.deep.equal(t(2));
+      });
+    });
+
     describe('listLive', () => {
       const now = at('2026-02-01T12:00:00.000Z');
 

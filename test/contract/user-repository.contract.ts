@@ -145,6 +145,45 @@ export function userRepositoryContract(name: string, setup: () => Promise<UserRe
       expect((await stored(created.id)).name).to.equal(name);
     });
 
+    describe('delete', () => {
+      it('removes the user: gone by id and by email, and the email may be registered again', async () => {
+        const input = aUser();
+        await repo.create(input);
+        expect(await repo.findById(input.id), 'read before, so a cache holds it').to.not.equal(null);
+
+        await repo.delete(input.id);
+
+        expect(await repo.findById(input.id)).to.equal(null);
+        expect(await repo.findByEmail(input.email as Email)).to.equal(null);
+        const again = aUser({ email: input.email });
+        expect(await repo.create(again)).to.deep.equal({ ...again, githubLogin: null });
+      });
+
+      it('removes nothing else', async () => {
+        const gone = await repo.create(aUser());
+        const kept = await repo.create(aUser());
+        const withoutEmail = await repo.create(aUser({ email: null }));
+
+        await repo.delete(gone.id);
+
+        expect(await repo.findById(kept.id)).to.deep.equal(kept);
+        expect(await repo.findByEmail(kept.email as Email)).to.deep.equal(kept);
+        expect(await repo.findById(withoutEmail.id)).to.deep.equal(withoutEmail);
+      });
+
+      it('does nothing for an id it does not hold, and a second delete is harmless', async () => {
+        const kept = await repo.create(aUser());
+        const gone = await repo.create(aUser());
+
+        await repo.delete('00000000-0000-4000-8000-000000000000');
+        await repo.delete(gone.id);
+        await repo.delete(gone.id);
+
+        expect(await repo.findById(kept.id)).to.deep.equal(kept);
+        expect(await repo.findById(gone.id)).to.equal(null);
+      });
+    });
+
     it('keeps a null name and a null password hash as null', async () => {
       const created = await repo.create(aUser({ name: null, passwordHash: null }));
       const found = await stored(created.id);

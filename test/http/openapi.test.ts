@@ -52,6 +52,14 @@ describe('GET /openapi.json', () => {
     });
   }
 
+  // Every route a throttle can refuse (API.md, Throttling): a client must know to read Retry-After.
+  for (const path of ['/auth/register', '/auth/login', '/auth/password']) {
+    it(`documents 429 TOO_MANY_ATTEMPTS on POST ${path}`, () => {
+      const answer = doc.paths[path]?.post?.responses['429'] as { description?: string } | undefined;
+      expect(answer?.description ?? '', path).to.match(/^TOO_MANY_ATTEMPTS/);
+    });
+  }
+
   it('describes request bodies with the same schemas that validate them', async () => {
     const register = doc.paths['/auth/register']?.post?.requestBody?.content['application/json']?.schema;
     expect(register?.required).to.have.members(['email', 'password']);

@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { call, GOOD_PASSWORD, uniqueEmail } from '../support/http.js';
-import { decodeJwt, expectProblem, expectTokenAnswer, expectUser, expectValidationFailed, login, me, USER_KEYS } from './helpers.js';
+import { decodeJwt, expectProblem, expectTokenAnswer, expectUser, expectValidationFailed, login, me, NO_THROTTLE, USER_KEYS } from './helpers.js';
 
 describe('POST /auth/register', () => {
   let app: TestApp;
   before(async () => {
-    app = await startTestApp();
+    // Far more registrations from one address than REGISTER_PER_IP_PER_HOUR allows (registration-throttling.test.ts tests it).
+    app = await startTestApp({ env: NO_THROTTLE });
   });
   after(() => app.close());
 

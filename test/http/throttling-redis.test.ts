@@ -5,13 +5,14 @@ import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-mem
 import { InMemoryUserRepository } from '../../src/adapters/persistence/memory/in-memory-user-repository.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { GOOD_PASSWORD, register, uniqueEmail, type ApiResponse } from '../support/http.js';
+import { call, GOOD_PASSWORD, register, uniqueEmail, type ApiResponse } from '../support/http.js';
 import { connectTestRedis, deleteKeysUnder, keysUnder, redisOrSkip, testRedisUrl, uniqueRedisPrefix } from '../support/redis.js';
 import { expectProblem, expectTokenAnswer, login } from './helpers.js';
 
 const WINDOW_SECONDS = 60;
 const MAX_FAILURES = 3;
 const IP_MAX_FAILURES = 8;
+const ACCOUNT_MAX_FAILURES = 4;
 const WRONG_PASSWORD = 'not the password';
 
 /** 429 TOO_MANY_ATTEMPTS with a whole-second Retry-After no longer than the window. */
@@ -69,6 +70,9 @@ describe(`login throttling shared by two instances through Redis (${testRedisUrl
       LOGIN_MAX_FAILURES: String(MAX_FAILURES),
       LOGIN_WINDOW_SECONDS: String(WINDOW_SECONDS),
       LOGIN_IP_MAX_FAILURES: String(IP_MAX_FAILURES),
+      LOGIN_ACCOUNT_MAX_FAILURES: String(ACCOUNT_MAX_FAILURES),
+      // Only the account test sends X-Forwarded-For; without it the address is the socket's, as before.
+      TRUST_PROXY: 'true',
     };
     a = await startTestApp({ env, override: shared });
     apps.push(a);
@@ -125,7 +129,25 @@ describe(`login throttling shared by two instances through Redis (${testRedisUrl
     expectThrottled(await login(a.url, uniqueEmail('fresh'), GOOD_PASSWORD));
   });
 
-  it('keeps the counters in the URL’s Redis database under REDIS_KEY_PREFIX, hashed, expiring within the window', async () => {
+  it('shares the per-account bound: failures from many addresses on both instances lock the email on both, but not for the owner’s address', async () => {
+    const home = { 'x-forwarded-for': '203.0.113.50' };
+    const email = uniqueEmail('owner');
+    expectTokenAnswer(await call(a.url, 'POST', '/auth/register', { json: { email, password: GOOD_PASSWORD }, headers: home }), 201);
+    for (let i = 1; i <= ACCOUNT_MAX_FAILURES; i++) {
+      const res = await login(i % 2 ? a.url : b.url, email, WRONG_PASSWORD, { 'x-forwarded-for': `198.51.100.${i}` });
+      expectProblem(res, 401, 'INVALID_CREDENTIALS');
+    }
+
+    for (const app of [a, b]) {
+      const res = await login(app.url, email, GOOD_PASSWORD, { 'x-forwarded-for': '198.51.100.99' });
+      expectProblem(res, 429, 'TOO_MANY_ATTEMPTS');
+      expect(Number(res.headers.get('retry-after'))).to.be.within(1, 30 * 24 * 3600);
+    }
+    expectTokenAnswer(await login(b.url, email, GOOD_PASSWORD, home), 200);
+    expectTokenAnswer(await login(a.url, email, GOOD_PASSWORD, { 'x-forwarded-for': '198.51.100.99' }), 200);
+  });
+
+  it('keeps the counters in the URL’s Redis database under REDIS_KEY_PREFIX, hashed, expiring within the window (the account’s within 30 days)', async () => {
     const client = probe;
     if (!client) throw new Error('the test Redis is not connected');
     const email = uniqueEmail('stored');
@@ -140,7 +162,9 @@ describe(`login throttling shared by two instances through Redis (${testRedisUrl
       }
       const ttl = await client.pttl(key);
       expect(ttl, `${key} expires`).to.be.greaterThan(0);
-      expect(ttl, `${key} lives no longer than the window`).to.be.at.most(WINDOW_SECONDS * 1000);
+      // The account's consecutive failures are kept 30 days after the last one (README, Throttling).
+      const lifetime = key.startsWith(`${prefix}login-account:`) ? 30 * 24 * 3600 : WINDOW_SECONDS;
+      expect(ttl, `${key} lives no longer than what it counts`).to.be.at.most(lifetime * 1000);
     }
 
     // The /db index of REDIS_URL is honoured: nothing of this run in another database.

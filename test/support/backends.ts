@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
+import type { DependencyContainer } from 'tsyringe';
 import { migrateToLatest } from '../../src/adapters/persistence/knex/database.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { startTestApp, type TestApp } from './app.js';
@@ -13,14 +14,26 @@ export interface Backend {
   /** Whether this backend can run here; when not, says so loudly (the suite then skips). */
   readonly available: () => Promise<boolean>;
   /** Starts the app on a fresh, migrated database of this kind; `env` is added to the test environment. */
-  start(options?: { clock?: FixedClock; env?: Record<string, string> }): Promise<{ app: TestApp; stop(): Promise<void> }>;
+  start(options?: BackendOptions): Promise<{ app: TestApp; stop(): Promise<void> }>;
+}
+
+export interface BackendOptions {
+  readonly clock?: FixedClock;
+  readonly env?: Record<string, string>;
+  /** Extra registrations on the app's container (a counting hasher, say), after the backend's own. */
+  readonly override?: (container: DependencyContainer) => void;
 }
 
 /** The knex instance the app runs on. */
 export const appDatabase = (app: TestApp) => app.container.resolve<Knex>(TOKENS.Database);
 
-async function startOn(url: string, options: { clock?: FixedClock; env?: Record<string, string> }, afterStop: () => Promise<void>) {
-  const app = await startTestApp({ persistence: 'database', env: { DATABASE_URL: url, ...options.env }, ...(options.clock ? { clock: options.clock } : {}) });
+async function startOn(url: string, options: BackendOptions, afterStop: () => Promise<void>) {
+  const app = await startTestApp({
+    persistence: 'database',
+    env: { DATABASE_URL: url, ...options.env },
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.override ? { override: options.override } : {}),
+  });
   await migrateToLatest(appDatabase(app));
   const redis = app.container.resolve<Redis | null>(TOKENS.Redis);
   if (redis) await redisReady(redis);

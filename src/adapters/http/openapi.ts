@@ -85,7 +85,12 @@ const paths: Record<string, Record<string, Operation>> = {
     post: {
       summary: 'Create an account and sign in (Bearer mode, or cookie mode with X-Auth-Mode: cookie)',
       requestBody: { required: true, content: json(registerSchema) },
-      responses: { 201: tokensAnswer('Signed in'), 400: problemAnswer(NEW_PASSWORD_REFUSED('password')), 409: problemAnswer('EMAIL_ALREADY_REGISTERED') },
+      responses: {
+        201: tokensAnswer('Signed in'),
+        400: problemAnswer(NEW_PASSWORD_REFUSED('password')),
+        409: problemAnswer('EMAIL_ALREADY_REGISTERED'),
+        429: problemAnswer('TOO_MANY_ATTEMPTS, with Retry-After: REGISTER_PER_IP_PER_HOUR attempts from this address this hour'),
+      },
     },
   },
   '/auth/login': {
@@ -96,7 +101,7 @@ const paths: Record<string, Record<string, Operation>> = {
         200: tokensAnswer('Signed in'),
         400: problemAnswer('VALIDATION_FAILED'),
         401: problemAnswer('INVALID_CREDENTIALS'),
-        429: problemAnswer('TOO_MANY_ATTEMPTS, with Retry-After'),
+        429: problemAnswer('TOO_MANY_ATTEMPTS, with Retry-After: the (email, IP) pair, the IP, or the account (LOGIN_ACCOUNT_MAX_FAILURES) is throttled'),
       },
     },
   },
@@ -134,7 +139,7 @@ const paths: Record<string, Record<string, Operation>> = {
         400: problemAnswer(`${NEW_PASSWORD_REFUSED('newPassword')}; both before the current password is checked`),
         401: problemAnswer('INVALID_CREDENTIALS (counts as a failed login) or a token problem'),
         403: problemAnswer('CSRF_FAILED (cookie mode)'),
-        429: problemAnswer('TOO_MANY_ATTEMPTS'),
+        429: problemAnswer('TOO_MANY_ATTEMPTS, with Retry-After: the pair, the IP or the account is throttled'),
       },
     },
   },

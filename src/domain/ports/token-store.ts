@@ -1,8 +1,12 @@
 import type { Session } from '../session.js';
 
 export interface TokenStore {
-  /** Starts a session (a refresh-token family) with its first token digest. */
-  create(session: Session): Promise<void>;
+  /**
+   * Starts a session (a refresh-token family) with its first token digest. With `maxLive`, the
+   * same atomic step then ends the user's least recently used sessions live at `session.createdAt`
+   * (never this one) until at most `maxLive` are, so sign-ins at once cannot pass the cap together.
+   */
+  create(session: Session, maxLive?: number): Promise<void>;
   /** The session with this id, ended or not, or null. */
   find(id: string): Promise<Session | null>;
   /**

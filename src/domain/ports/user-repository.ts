@@ -10,4 +10,6 @@ export interface UserRepository {
   findByEmail(email: Email): Promise<User | null>;
   /** Replaces the user's password hash; a no-op for an unknown id. */
   updatePasswordHash(id: string, passwordHash: string): Promise<void>;
+  /** Removes the user with what hangs off it (sessions, identities), freeing its email; a no-op for an unknown id. */
+  delete(id: string): Promise<void>;
 }

@@ -44,6 +44,7 @@ describe('CachingUserRepository', () => {
       create: (u) => inner.create(u),
       findById: (i) => inner.findById(i),
       findByEmail: (e) => inner.findByEmail(e),
+      delete: (i) => inner.delete(i),
       async updatePasswordHash(i, hash) {
         // Another request reads while this write is on its way, before it lands: the old hash.
         expect((await cached().findById(i))?.passwordHash).to.equal(OLD_HASH);

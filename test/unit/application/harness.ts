@@ -20,9 +20,13 @@ import { ThrottledPasswordCheck } from '../../../src/application/throttled-passw
 import { ChangePassword } from '../../../src/application/change-password.js';
 import { EndAllSessions } from '../../../src/application/end-all-sessions.js';
 import { ListSessions } from '../../../src/application/list-sessions.js';
-import { memoryLimiters, type ThrottleLimits } from '../../../src/adapters/throttle/limiters.js';
+import { memoryLimiters, registrationLimiter, type ThrottleLimits } from '../../../src/adapters/throttle/limiters.js';
 import { RateLimiterLoginThrottle } from '../../../src/adapters/throttle/rate-limiter-login-throttle.js';
+import { RateLimiterRegistrationThrottle } from '../../../src/adapters/throttle/rate-limiter-registration-throttle.js';
+import { SignUp } from '../../../src/application/sign-up.js';
 import { DomainError, type ErrorCode } from '../../../src/domain/errors.js';
+import type { PasswordHasher } from '../../../src/domain/ports/password-hasher.js';
+import type { TokenStore } from '../../../src/domain/ports/token-store.js';
 import type { SessionPolicy } from '../../../src/domain/session.js';
 import type { User } from '../../../src/domain/user.js';
 import type { DisplayName } from '../../../src/domain/display-name.js';
@@ -53,15 +57,31 @@ export const hasher = new BcryptPasswordHasher(4);
 export const APP_NAME = 'auth-api';
 export const strength = new PasswordStrength(new ZxcvbnCommonPasswordList(), APP_NAME);
 
+/** Limits that unit tests of other rules never meet; LOGIN_ACCOUNT_MAX_FAILURES at its documented default. */
+const UNIT_LIMITS: ThrottleLimits = { maxFailures: 1000, windowSeconds: 900, ipMaxFailures: 10_000, accountMaxFailures: 100 };
+
+export interface BuildOptions {
+  /** REGISTER_PER_IP_PER_HOUR (default: never met). */
+  readonly registerPerIpPerHour?: number;
+  /** SESSIONS_PER_USER_MAX (default: the documented 100). */
+  readonly sessionsPerUserMax?: number;
+  /** The session store (default: a fresh InMemoryTokenStore). */
+  readonly store?: TokenStore;
+  /** The hasher (default: bcrypt at cost 4). */
+  readonly hasher?: PasswordHasher;
+}
+
 /** Every use case wired on in-memory adapters, the real crypto adapters and a clock the test moves. */
-export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limits: ThrottleLimits = { maxFailures: 1000, windowSeconds: 900, ipMaxFailures: 10_000 }) {
+export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOverrides: Partial<ThrottleLimits> = {}, options: BuildOptions = {}) {
   const policy: SessionPolicy = { ...DEFAULT_POLICY, ...policyOverrides };
-  const limiters = memoryLimiters(limits);
-  const throttle = new RateLimiterLoginThrottle(limiters.pairs, limiters.ips, TEST_COUNTER_KEY);
-  const passwords = new ThrottledPasswordCheck(hasher, throttle);
   const clock = new FixedClock();
+  const limiters = memoryLimiters({ ...UNIT_LIMITS, ...limitOverrides }, clock);
+  const throttle = new RateLimiterLoginThrottle(limiters, TEST_COUNTER_KEY);
+  const registrations = new RateLimiterRegistrationThrottle(registrationLimiter(options.registerPerIpPerHour ?? 1_000_000, null, ''), TEST_COUNTER_KEY);
+  const passwordHasher = options.hasher ?? hasher;
+  const passwords = new ThrottledPasswordCheck(passwordHasher, throttle);
   const users = new InMemoryUserRepository();
-  const store = new InMemoryTokenStore();
+  const store = options.store ?? new InMemoryTokenStore();
   const ids = new RandomIdGenerator();
   const issuer = new JwtTokenIssuer(testJwtSettings());
   const minter = new SessionTokenMinter(issuer, policy);
@@ -71,10 +91,11 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limits: 
     users,
     store,
     issuer,
-    register: new RegisterUser(users, hasher, ids, clock, strength),
+    register: new RegisterUser(users, passwordHasher, ids, clock, strength),
     throttle,
+    registrations,
     login: new AuthenticateWithPassword(users, passwords),
-    issueSession: new IssueSession(users, store, issuer, minter, ids, clock, policy),
+    issueSession: new IssueSession(users, store, issuer, minter, ids, clock, policy, options.sessionsPerUserMax ?? 100),
     endAllSessions: new EndAllSessions(store, clock),
     listSessions: new ListSessions(store, clock),
     authenticateAccess: new AuthenticateAccessToken(store, clock),
@@ -82,8 +103,11 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limits: 
     refreshSession: new RefreshSession(users, store, issuer, minter, clock, policy),
     endSession: new EndSession(store, clock),
     currentUser: new GetCurrentUser(users),
+    get signUpUseCase() {
+      return new SignUp(registrations, auth.register, auth.issueSession, users, throttle);
+    },
     get changePassword() {
-      return new ChangePassword(users, store, passwords, hasher, auth.issueSession, clock, strength);
+      return new ChangePassword(users, store, passwords, passwordHasher, auth.issueSession, clock, strength);
     },
 
     /** Registers a user and signs them in, as POST /auth/register does. */

@@ -180,3 +180,22 @@ describe('IssueSession', () => {
     expect(await auth.store.listLive('no-such-user', auth.clock.now())).to.deep.equal([]);
   });
 });
+
+describe('IssueSession past SESSIONS_PER_USER_MAX', () => {
+  it('ends the least recently used session at the sign-in that passes the cap, and keeps the new one', async () => {
+    const auth = buildAuth({}, {}, { sessionsPerUserMax: 2 });
+    const userId = (await auth.register.execute({ email: 'many@example.com', password: GOOD_PASSWORD })).id;
+    const first = await auth.issueSession.execute({ userId });
+    auth.clock.advance(1);
+    const second = await auth.issueSession.execute({ userId });
+    auth.clock.advance(1);
+    await auth.refresh(first.refreshToken); // first is now the most recently used
+    auth.clock.advance(1);
+
+    const third = await auth.issueSession.execute({ userId });
+
+    expect((await auth.session(second.sessionId))?.endedAt?.getTime(), 'the least recently used ended now').to.equal(auth.clock.now().getTime());
+    const live = await auth.listSessions.execute({ userId, sessionId: third.sessionId });
+    expect(live.map((s) => s.id).sort()).to.deep.equal([first.sessionId, third.sessionId].sort());
+  });
+});

@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import { ThrottledPasswordCheck } from '../../../src/application/throttled-password-check.js';
 import type { TooManyAttemptsError } from '../../../src/domain/errors.js';
 import type { PasswordHasher } from '../../../src/domain/ports/password-hasher.js';
-import { buildAuth, expectCode, GOOD_PASSWORD, hasher, type Auth } from './harness.js';
+import { buildAuth, expectCode, GOOD_PASSWORD, hasher, rejectionOf, type Auth } from './harness.js';
 
-const LIMITS = { maxFailures: 3, windowSeconds: 60, ipMaxFailures: 10 };
+const LIMITS = { maxFailures: 3, windowSeconds: 60, ipMaxFailures: 10, accountMaxFailures: 6 };
+const THIRTY_DAYS = 30 * 24 * 3600;
 const IP = '192.0.2.1';
 
 /** The real bcrypt hasher, counting checks: a throttled attempt must never reach it. */
@@ -20,6 +21,10 @@ class CountingPasswordHasher implements PasswordHasher {
     return hasher.verify(password, hash);
   }
 }
+
+let lastOctet = 0;
+/** A fresh documentation-range address, as each machine of a botnet has its own. */
+const botnetIp = () => `198.51.100.${(lastOctet++ % 250) + 1}`;
 
 describe('ThrottledPasswordCheck', () => {
   let auth: Auth;
@@ -102,6 +107,80 @@ describe('ThrottledPasswordCheck', () => {
     for (let i = 0; i < 6; i++) await fail(1, attempt(`spray${i}@example.com`));
 
     expect(await check.verify(attempt('bob@example.com'), GOOD_PASSWORD, hash), '9 counted failures: under the ceiling').to.equal(true);
+  });
+
+  describe('per account (LOGIN_ACCOUNT_MAX_FAILURES, from every address together)', () => {
+    const fromBotnet = async (times: number, email = 'alice@example.com') => {
+      for (let i = 0; i < times; i++) expect(await check.verify(attempt(email, botnetIp()), 'not the password', hash)).to.equal(false);
+    };
+
+    it('refuses every fresh address after the 6th consecutive failure from 6 addresses, before bcrypt, even with the right password', async () => {
+      await fromBotnet(5);
+      expect(await check.verify(attempt('alice@example.com', botnetIp()), GOOD_PASSWORD, hash), 'the 6th attempt is checked').to.equal(true);
+      await fromBotnet(6);
+      const checked = counting.verifies;
+
+      const error = await expectCode(check.verify(attempt('alice@example.com', botnetIp()), GOOD_PASSWORD, hash), 'TOO_MANY_ATTEMPTS');
+
+      expect((error as TooManyAttemptsError).retryAfterSeconds).to.equal(THIRTY_DAYS);
+      expect(counting.verifies, 'bcrypt ran for the refused attempt').to.equal(checked);
+      expect(await check.verify(attempt('bob@example.com', botnetIp()), GOOD_PASSWORD, hash), 'another account').to.equal(true);
+    });
+
+    it('lets the owner in from an address it signed in from, and that success ends the lockout for every address', async () => {
+      const home = '203.0.113.7';
+      expect(await check.verify(attempt('alice@example.com', home), GOOD_PASSWORD, hash)).to.equal(true);
+      await fromBotnet(6);
+      await expectCode(check.verify(attempt('alice@example.com', botnetIp()), GOOD_PASSWORD, hash), 'TOO_MANY_ATTEMPTS');
+
+      expect(await check.verify(attempt('alice@example.com', home), GOOD_PASSWORD, hash), 'the owner at home').to.equal(true);
+
+      expect(await check.verify(attempt('alice@example.com', botnetIp()), GOOD_PASSWORD, hash), 'any address after the owner’s success').to.equal(true);
+    });
+
+    it('no longer lets an address in once 30 days have passed since its last success there', async () => {
+      const home = '203.0.113.7';
+      expect(await check.verify(attempt('alice@example.com', home), GOOD_PASSWORD, hash)).to.equal(true);
+      auth.clock.advance(THIRTY_DAYS);
+      await fromBotnet(6);
+
+      await expectCode(check.verify(attempt('alice@example.com', home), GOOD_PASSWORD, hash), 'TOO_MANY_ATTEMPTS');
+    });
+
+    it('checks exactly 6 passwords when 30 attempts on one account arrive at once from 30 addresses (a botnet’s burst)', async () => {
+      const answers = await Promise.allSettled(
+        Array.from({ length: 30 }, () => check.verify(attempt('alice@example.com', botnetIp()), 'not the password', hash)),
+      );
+
+      expect(counting.verifies, 'bcrypt checks').to.equal(6);
+      expect(answers.filter((a) => a.status === 'fulfilled').length, 'answered 401').to.equal(6);
+      for (const a of answers.filter((a) => a.status === 'rejected')) expect((a.reason as TooManyAttemptsError).code).to.equal('TOO_MANY_ATTEMPTS');
+    });
+
+    it('counts unknown accounts (a null hash) the same way', async () => {
+      for (let i = 0; i < 6; i++) expect(await check.verify(attempt('nobody@example.com', botnetIp()), GOOD_PASSWORD, null)).to.equal(false);
+
+      await expectCode(check.verify(attempt('nobody@example.com', botnetIp()), GOOD_PASSWORD, null), 'TOO_MANY_ATTEMPTS');
+    });
+  });
+
+  it('does not count a success against the IP: 9 failures and any number of successes stay under a ceiling of 10', async () => {
+    for (let i = 0; i < 9; i++) await fail(1, attempt(`spray${i}@example.com`));
+    for (let i = 0; i < 5; i++) expect(await check.verify(attempt('bob@example.com'), GOOD_PASSWORD, hash), `success ${i + 1}`).to.equal(true);
+
+    expect(await check.verify(attempt('carol@example.com'), 'not the password', hash), 'the 10th failure is still checked').to.equal(false);
+    await expectCode(check.verify(attempt('bob@example.com'), GOOD_PASSWORD, hash), 'TOO_MANY_ATTEMPTS');
+  });
+
+  it('counts nothing when the password check itself fails (no verdict, no failure)', async () => {
+    const broken = new ThrottledPasswordCheck(
+      { hash: (p) => hasher.hash(p), verify: () => Promise.reject(new Error('hasher down')) },
+      auth.throttle,
+    );
+    for (let i = 0; i < 10; i++) expect((await rejectionOf(broken.verify(attempt('alice@example.com', botnetIp()), GOOD_PASSWORD, hash)) as Error).message).to.equal('hasher down');
+
+    for (let i = 0; i < 5; i++) expect(await check.verify(attempt('alice@example.com', botnetIp()), 'not the password', hash)).to.equal(false);
+    expect(await check.verify(attempt('alice@example.com', botnetIp()), GOOD_PASSWORD, hash), 'the 6th: the account had 5 failures, not 15').to.equal(true);
   });
 
   it('never matches a password over 72 bytes, even one whose first 72 bytes match (bcrypt would truncate)', async () => {

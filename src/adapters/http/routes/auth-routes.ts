@@ -7,7 +7,7 @@ import type { GetCurrentUser } from '../../../application/get-current-user.js';
 import type { IssueSession } from '../../../application/issue-session.js';
 import type { ListSessions } from '../../../application/list-sessions.js';
 import type { RefreshSession } from '../../../application/refresh-session.js';
-import type { RegisterUser } from '../../../application/register-user.js';
+import type { SignUp } from '../../../application/sign-up.js';
 import { isPrincipal, isRefreshPrincipal, isSessionPrincipal, principalOf } from '../authenticate.js';
 import type { CookieSettings } from '../cookies.js';
 import { presentSession, presentUser, sendSignedOut, sendTokens } from '../presenters.js';
@@ -15,7 +15,7 @@ import { changePasswordSchema, parseBody, registerSchema } from '../validation.j
 import { readCredentials } from './credentials.js';
 
 export interface AuthRouteDependencies {
-  readonly registerUser: RegisterUser;
+  readonly signUp: SignUp;
   readonly issueSession: IssueSession;
   readonly refreshSession: RefreshSession;
   readonly endSession: EndSession;
@@ -33,9 +33,11 @@ export function authRoutes(deps: AuthRouteDependencies): Router {
   const router = new Router({ prefix: '/auth' });
 
   router.post('/register', async (ctx) => {
-    const input = parseBody(registerSchema, ctx.request.body);
-    const user = await deps.registerUser.execute(input);
-    const tokens = await deps.issueSession.execute({ userId: user.id, userAgent: ctx.get('User-Agent') });
+    const tokens = await deps.signUp.execute({
+      clientIp: ctx.ip,
+      userAgent: ctx.get('User-Agent'),
+      read: () => parseBody(registerSchema, ctx.request.body),
+    });
     sendTokens(ctx, deps.cookies, 201, tokens);
   });
 

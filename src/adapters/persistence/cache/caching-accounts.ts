@@ -38,6 +38,10 @@ export class CachingUserRepository implements UserRepository {
   updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     return this.cache.writing(id, () => this.inner.updatePasswordHash(id, passwordHash));
   }
+
+  delete(id: string): Promise<void> {
+    return this.cache.writing(id, () => this.inner.delete(id));
+  }
 }
 
 /** Identity writes change a user's `githubLogin`: they invalidate that user's cached copy. */

@@ -18,9 +18,16 @@ export class CachingTokenStore implements TokenStore {
     this.cache = new ReadThroughCache(options, copySession);
   }
 
-  create(session: Session): Promise<void> {
-    this.cache.invalidate(session.id);
-    return this.inner.create(session);
+  create(session: Session, maxLive?: number): Promise<void> {
+    if (maxLive === undefined) {
+      this.cache.invalidate(session.id);
+      return this.inner.create(session);
+    }
+    // The cap may end any of the user's sessions: none of them may stay cached as live.
+    return this.cache.writingWhere(
+      (s) => s.userId === session.userId || s.id === session.id,
+      () => this.inner.create(session, maxLive),
+    );
   }
 
   find(id: string): Promise<Session | null> {

@@ -11,9 +11,35 @@ import { rowToSession, sessionToRow, type SessionRow } from './rows.js';
 export class KnexTokenStore implements TokenStore {
   constructor(private readonly db: Knex) {}
 
-  create(session: Session): Promise<void> {
+  /**
+   * With a cap, one transaction that first locks the user's row (MySQL; SQLite has a single
+   * writer): two sign-ins of one user take turns, so they cannot both see room under the cap.
+   * The sessions beyond it are found through sessions_user_recent_index, newest first.
+   */
+  create(session: Session, maxLive?: number): Promise<void> {
     return query(async () => {
-      await this.db<SessionRow>('sessions').insert(sessionToRow(session));
+      if (maxLive === undefined) {
+        await this.db<SessionRow>('sessions').insert(sessionToRow(session));
+        return;
+      }
+      await this.db.transaction(async (trx) => {
+        await trx('users').where({ id: session.userId }).forUpdate().first('id');
+        await trx<SessionRow>('sessions').insert(sessionToRow(session));
+        const beyond = await trx<SessionRow>('sessions')
+          .where({ user_id: session.userId })
+          .whereNull('ended_at')
+          .where('expires_at', '>', session.createdAt)
+          .whereNot({ id: session.id })
+          .orderBy([
+            { column: 'last_used_at', order: 'desc' },
+            { column: 'id', order: 'desc' },
+          ])
+          .offset(Math.max(0, maxLive - 1))
+          .pluck('id');
+        if (beyond.length > 0) {
+          await trx<SessionRow>('sessions').whereIn('id', beyond).whereNull('ended_at').update({ ended_at: session.createdAt });
+        }
+      });
     });
   }
 

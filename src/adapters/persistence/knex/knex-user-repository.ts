@@ -35,6 +35,13 @@ export class KnexUserRepository implements UserRepository {
     });
   }
 
+  // Sessions and identities go with the row (ON DELETE CASCADE, foreign keys on in SQLite too).
+  delete(id: string): Promise<void> {
+    return query(async () => {
+      await this.db<UserRow>('users').where({ id }).del();
+    });
+  }
+
   private findOne(where: Record<string, string>): Promise<User | null> {
     return query(async () => {
       const row = (await this.db('users')

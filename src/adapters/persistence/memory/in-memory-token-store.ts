@@ -1,12 +1,19 @@
 import type { PruneCutoff, TokenStore } from '../../../domain/ports/token-store.js';
-import { copySession, isLive, isPrunable, type Session } from '../../../domain/session.js';
+import { byRecentUse, copySession, isLive, isPrunable, type Session } from '../../../domain/session.js';
 
 /** Single-threaded JavaScript makes each method atomic: no await between read and write. */
 export class InMemoryTokenStore implements TokenStore {
   private readonly sessions = new Map<string, Session>();
 
-  create(session: Session): Promise<void> {
+  create(session: Session, maxLive?: number): Promise<void> {
     this.sessions.set(session.id, copySession(session));
+    if (maxLive !== undefined) {
+      const now = session.createdAt;
+      const others = [...this.sessions.values()]
+        .filter((s) => s.userId === session.userId && s.id !== session.id && isLive(s, now))
+        .sort(byRecentUse);
+      for (const s of others.slice(Math.max(0, maxLive - 1))) this.sessions.set(s.id, { ...s, endedAt: new Date(now) });
+    }
     return Promise.resolve();
   }
 

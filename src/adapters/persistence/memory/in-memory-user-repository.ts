@@ -30,6 +30,16 @@ export class InMemoryUserRepository implements UserRepository {
     return Promise.resolve();
   }
 
+  delete(id: string): Promise<void> {
+    const user = this.accounts.users.get(id);
+    if (!user) return Promise.resolve();
+    this.accounts.users.delete(id);
+    const emailKey = user.email?.toLowerCase();
+    if (emailKey !== undefined && this.accounts.userIdByEmail.get(emailKey) === id) this.accounts.userIdByEmail.delete(emailKey);
+    for (const [key, identity] of this.accounts.identities) if (identity.userId === id) this.accounts.identities.delete(key);
+    return Promise.resolve();
+  }
+
   findByEmail(email: Email): Promise<User | null> {
     const id = this.accounts.userIdByEmail.get(email);
     return this.findById(id ?? '');

@@ -29,6 +29,47 @@ redis.call('PEXPIRE', KEYS[1], math.max(ttl, 1))
 return 1
 `;
 
+// Creation, in one script so that the cap and the insert are one atomic step.
+// KEYS: the session's hash, the user's index. ARGV: [1] the hash's TTL (ms), [2] the absolute end
+// (the index score), [3] the id, [4] the sign-in time, [5] the index's lifetime (ms), [6] '1' when
+// the session is created ended, [7] the cap (0: none), [8] the session key prefix, [9..] the hash.
+// Under a cap, the user's other sessions live at the sign-in are read most recently used first
+// (ties by id) and those past cap - 1 end; ended or vanished members are swept from the index.
+// Their keys are built here from the prefix: one Redis, not a cluster (README).
+const CREATE = `
+redis.call('HSET', KEYS[1], unpack(ARGV, 9))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+if ARGV[6] == '1' then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[5], 'NX')
+redis.call('PEXPIRE', KEYS[2], ARGV[5], 'GT')
+local cap = tonumber(ARGV[7])
+if cap == 0 then return 0 end
+local others = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[4], '+inf')) do
+  if id ~= ARGV[3] then
+    local h = redis.call('HMGET', ARGV[8] .. id, 'l', 'e')
+    if h[1] and not h[2] then
+      table.insert(others, { id = id, l = tonumber(h[1]) })
+    else
+      redis.call('ZREM', KEYS[2], id)
+    end
+  end
+end
+table.sort(others, function(a, b)
+  if a.l ~= b.l then return a.l > b.l end
+  return a.id > b.id
+end)
+local ended = 0
+for i = cap, #others do
+  redis.call('HSET', ARGV[8] .. others[i].id, 'e', ARGV[4])
+  redis.call('ZREM', KEYS[2], others[i].id)
+  ended = ended + 1
+end
+return ended
+`;
+
 const END = `
 if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'e') == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'e', ARGV[1])
@@ -49,6 +90,7 @@ return ended
 `;
 
 interface SessionScripts {
+  sessionCreate(sessionKey: string, indexKey: string, ...args: (string | number)[]): Promise<number>;
   sessionRotate(key: string, from: string, to: string, at: number, idleMs: number): Promise<number>;
   sessionEnd(key: string, at: number): Promise<number>;
   sessionEndAll(numberOfKeys: number, ...keysThenArgs: (string | number)[]): Promise<number>;
@@ -62,7 +104,7 @@ interface SessionScripts {
  * - `<prefix>user-sessions:<userId>`: a sorted set of the user's session ids scored by their
  *   absolute end, for listing and logout-all; ended, expired and vanished members are swept
  *   as they are met, and the set itself expires with its longest-lived session.
- * Rotation and ending are Lua scripts (atomic on the server). TTLs are relative to the times the
+ * Creation (with SESSIONS_PER_USER_MAX), rotation and ending are Lua scripts (atomic on the server). TTLs are relative to the times the
  * caller passes, so a store whose clock is not Redis's (tests) keeps the same lifetimes.
  * Every failure to reach Redis is a ServiceUnavailableError: nothing is ever answered open.
  */
@@ -74,6 +116,7 @@ export class RedisTokenStore implements TokenStore {
     private readonly redis: Redis,
     private readonly options: RedisTokenStoreOptions,
   ) {
+    redis.defineCommand('sessionCreate', { numberOfKeys: 2, lua: CREATE });
     redis.defineCommand('sessionRotate', { numberOfKeys: 1, lua: ROTATE });
     redis.defineCommand('sessionEnd', { numberOfKeys: 1, lua: END });
     redis.defineCommand('sessionEndAll', { lua: END_ALL });
@@ -89,24 +132,24 @@ export class RedisTokenStore implements TokenStore {
     return `${this.options.prefix}user-sessions:${userId}`;
   }
 
-  create(session: Session): Promise<void> {
+  create(session: Session, maxLive?: number): Promise<void> {
     return reach(async () => {
-      const key = this.sessionKey(session.id);
       const lastUsed = session.lastUsedAt.getTime();
       const expires = session.expiresAt.getTime();
-      const tx = this.redis
-        .multi()
-        .hset(key, toHash(session))
-        .pexpire(key, Math.max(1, Math.min(expires - lastUsed, this.idleMs)));
-      if (session.endedAt === null) {
-        const index = this.userKey(session.userId);
-        const lifetime = Math.max(1, expires - session.createdAt.getTime());
-        tx.zadd(index, expires, session.id)
-          .zremrangebyscore(index, '-inf', `(${String(session.createdAt.getTime())}`)
-          .pexpire(index, lifetime, 'NX')
-          .pexpire(index, lifetime, 'GT');
-      }
-      await exec(tx);
+      const created = session.createdAt.getTime();
+      await this.scripts.sessionCreate(
+        this.sessionKey(session.id),
+        this.userKey(session.userId),
+        Math.max(1, Math.min(expires - lastUsed, this.idleMs)),
+        expires,
+        session.id,
+        created,
+        Math.max(1, expires - created),
+        session.endedAt === null ? '0' : '1',
+        maxLive ?? 0,
+        this.sessionKey(''),
+        ...Object.entries(toHash(session)).flat(),
+      );
     });
   }
 
