@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
+import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-memory-token-store.js';
 import { TOKENS } from '../../src/composition/tokens.js';
+import { ServiceUnavailableError } from '../../src/domain/errors.js';
+import type { TokenStore } from '../../src/domain/ports/token-store.js';
 import type { JwtSettings } from '../../src/adapters/crypto/jwt-settings.js';
 import { aGithubAccount, GithubStandIn, startGithubTestApp, WEB_APP_URL, type GithubAccount, type GithubTestApp } from '../support/github-stand-in.js';
 import { bearer, call, GOOD_PASSWORD, register, uniqueEmail } from '../support/http.js';
@@ -686,6 +689,25 @@ describe('GitHub sign-in (API.md "GitHub sign-in", /auth/github rows)', function
         await expectStillServing();
       });
     }
+
+    it('answers ?error=server_error, signing nobody in, when this service cannot store the session (never a 503 page in the browser)', async () => {
+      const sessions = new InMemoryTokenStore();
+      let storeDown = false;
+      const failing = Object.create(sessions) as TokenStore;
+      failing.create = (session, maxLive) => (storeDown ? Promise.reject(new ServiceUnavailableError('session store')) : sessions.create(session, maxLive));
+      const outageApp = await startGithubTestApp(standIn, { override: (c) => c.register(TOKENS.TokenStore, { useValue: failing }) });
+      try {
+        standIn.account = aGithubAccount();
+        storeDown = true;
+        const b = new Browser(outageApp, standIn);
+        expectFlowError((await githubFlow(b, outageApp, standIn)).callback, 'server_error');
+        storeDown = false;
+        standIn.reset();
+        expectSignedIn((await githubFlow(new Browser(outageApp, standIn), outageApp, standIn)).callback);
+      } finally {
+        await outageApp.close();
+      }
+    });
 
     it('never forwards the GitHub access token to the browser', async () => {
       standIn.account = aGithubAccount();

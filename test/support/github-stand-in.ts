@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { migrateToLatest } from '../../src/adapters/persistence/knex/database.js';
 import { TOKENS } from '../../src/composition/tokens.js';
-import { startTestApp, type TestApp } from './app.js';
+import { startTestApp, type TestApp, type TestAppOptions } from './app.js';
 import { freePort } from './http.js';
 
 /**
@@ -357,6 +357,8 @@ export interface GithubTestAppOptions {
   readonly webAppIsService?: boolean;
   /** The logger the app writes to (default: silent). */
   readonly logger?: Logger;
+  /** Extra registrations on the app's child container (a failing store, say). */
+  readonly override?: TestAppOptions['override'];
 }
 
 
@@ -382,6 +384,7 @@ async function startOn(port: number, standIn: GithubStandIn | null, options: Git
     port,
     persistence: sqlite ? 'database' : 'memory',
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.override ? { override: options.override } : {}),
     env: {
       PUBLIC_URL: url,
       WEB_APP_URL,

@@ -96,7 +96,14 @@ export function githubRoutes(deps: GithubRouteDependencies): Router {
       return backToWebApp(ctx, outcome.status === 403 ? 'invalid_state' : 'access_denied');
     }
     const { userId } = principalOf({ principal: outcome.user }, isPrincipal);
-    const tokens = await deps.issueSession.execute({ userId, userAgent: ctx.get('User-Agent') });
+    let tokens;
+    try {
+      tokens = await deps.issueSession.execute({ userId, userAgent: ctx.get('User-Agent') });
+    } catch (err) {
+      // The callback always sends the browser back (API.md): our own failure, a store outage say, is server_error.
+      deps.logger.warn({ requestId: ctx.state.requestId, error: describeError(err) }, 'GitHub sign-in could not start a session');
+      return backToWebApp(ctx, 'server_error');
+    }
     setSessionCookies(ctx, deps.cookies, tokens);
     backToWebApp(ctx);
   });
