@@ -240,16 +240,34 @@ describe('the account page in a real browser (cookie mode)', function () {
     expect(await form.getByLabel('Email').getAttribute('aria-invalid')).to.equal('true');
     await p.capture('error-validation');
 
-    // PASSWORD_TOO_WEAK (API.md "Passwords") as the service answers it: problem+json with the reason in `detail`.
-    const weak = { type: 'urn:problem:auth-api:password-too-weak', title: 'Password too weak', status: 400, code: 'PASSWORD_TOO_WEAK', detail: 'This password is one of the most common passwords.' };
-    await p.page.route('**/auth/register', (route) => route.fulfill({ status: 400, contentType: 'application/problem+json', body: JSON.stringify(weak) }));
+    // PASSWORD_TOO_WEAK (API.md "Passwords"), the service's own answer: the reason, by the field's label.
     await form.getByLabel('Email').fill(uniqueEmail('browser-weak'));
     await form.getByLabel('Password').fill('password1');
     await submit.click();
-    expect(await p.shown()).to.equal(`Please choose a stronger password.\n${weak.detail}`);
+    expect(await p.shown()).to.equal('Please choose a stronger password.\nPassword: is among the 10,000 most common passwords');
     expect(await isFocused(form.getByLabel('Password'))).to.equal(true);
     await p.capture('error-password-too-weak');
     expect(p.watch.problems()).to.deep.equal([]);
+  });
+
+  it('says, without blaming a password, when this network has signed up too often (REGISTER_PER_IP_PER_HOUR)', async () => {
+    const limited = await startTestApp({ env: { REGISTER_PER_IP_PER_HOUR: '1' } });
+    try {
+      const p = await (await newPage()).open(limited.url);
+      p.watch.allow('POST', '/auth/register', 429);
+      await register(limited.url, uniqueEmail('browser-first-sign-up'));
+      await p.tab('Create account').click();
+      await p.signUpForm.getByLabel('Email').fill(uniqueEmail('browser-second-sign-up'));
+      await p.signUpForm.getByLabel('Password').fill(GOOD_PASSWORD);
+      await p.signUpForm.getByRole('button', { name: 'Create account' }).click();
+      expect(await p.shown()).to.match(/^Too many sign-ups from this network\. Try again in \d+ minutes\.$/);
+      await p.expectMessageAbove(p.signUpForm);
+      expect(await p.signUpForm.isVisible()).to.equal(true);
+      await p.capture('error-too-many-sign-ups');
+      expect(p.watch.problems()).to.deep.equal([]);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('signs out and says so when the session was ended elsewhere, trying one refresh and nothing more', async () => {

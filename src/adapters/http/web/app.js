@@ -53,13 +53,14 @@ async function api(method, path, body) {
   return read(await send(method, path, body));
 }
 
+const tryAgain = (err) => `Try again ${err.retryAfter ? `in ${inSeconds(err.retryAfter)}` : 'later'}.`;
 const inSeconds = (s) => (s < 90 ? `${s} second${s === 1 ? '' : 's'}` : `${Math.ceil(s / 60)} minutes`);
 
 /** What each problem code means to a person (codes not here show the server's own `detail`). */
 const MESSAGES = {
   INVALID_CREDENTIALS: 'That email and password do not match.',
   EMAIL_ALREADY_REGISTERED: 'An account with this email already exists. Sign in instead.',
-  TOO_MANY_ATTEMPTS: (err) => `Too many failed attempts. Try again ${err.retryAfter ? `in ${inSeconds(err.retryAfter)}` : 'later'}.`,
+  TOO_MANY_ATTEMPTS: (err) => `Too many failed attempts. ${tryAgain(err)}`,
   CSRF_FAILED: 'Your session could not be verified. Reload the page and try again.',
   VALIDATION_FAILED: 'Please check the form:',
   PASSWORD_TOO_WEAK: 'Please choose a stronger password.',
@@ -72,7 +73,12 @@ const REASONED = new Set(['PASSWORD_TOO_WEAK']);
 /** Per form: what a code means there, and the field to correct. */
 const IN_FORM = {
   'signin-form': { INVALID_CREDENTIALS: { field: 'password' } },
-  'signup-form': { EMAIL_ALREADY_REGISTERED: { field: 'email' }, PASSWORD_TOO_WEAK: { field: 'password' } },
+  'signup-form': {
+    EMAIL_ALREADY_REGISTERED: { field: 'email' },
+    PASSWORD_TOO_WEAK: { field: 'password' },
+    // REGISTER_PER_IP_PER_HOUR: nothing failed, this network has simply signed up often.
+    TOO_MANY_ATTEMPTS: { text: (err) => `Too many sign-ups from this network. ${tryAgain(err)}` },
+  },
   'password-form': {
     INVALID_CREDENTIALS: { field: 'currentPassword', text: 'The current password is not correct.' },
     PASSWORD_TOO_WEAK: { field: 'newPassword' },
