@@ -16,7 +16,7 @@ export interface BuiltService {
  * Starts the built service (`dist/src/main.js`, as `npm start` does) with `env`, pinned to `cpu`
  * when taskset is there, and resolves once /readyz answers 200.
  */
-export async function startBuiltService(root: string, env: NodeJS.ProcessEnv, cpu: number): Promise<BuiltService> {
+export async function startBuiltService(root: string, env: NodeJS.ProcessEnv, cpu: number, output: { stdout?: 'ignore' | 'drain' } = {}): Promise<BuiltService> {
   let pinned = true;
   try {
     execFileSync('taskset', ['-c', String(cpu), 'true'], { stdio: 'ignore' });
@@ -24,7 +24,10 @@ export async function startBuiltService(root: string, env: NodeJS.ProcessEnv, cp
     pinned = false;
   }
   const [command, args] = pinned ? ['taskset', ['-c', String(cpu), process.execPath, 'dist/src/main.js']] : [process.execPath, ['dist/src/main.js']];
-  const child = spawn(command as string, args as string[], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // 'drain': stdout is a pipe this process reads and drops, as a container runtime reads a service's logs.
+  const drain = output.stdout === 'drain';
+  const child = spawn(command as string, args as string[], { cwd: root, env, stdio: ['ignore', drain ? 'pipe' : 'ignore', 'inherit'] });
+  if (drain) child.stdout?.resume();
   const url = `http://${env.HOST ?? '127.0.0.1'}:${env.PORT ?? '3000'}`;
   const t0 = Date.now();
   for (;;) {
