@@ -6,12 +6,15 @@ import type { Principal } from '../domain/principal.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/id-generator.js';
 import type { IdentityRepository } from '../domain/ports/identity-repository.js';
+import type { LoginThrottle } from '../domain/ports/login-throttle.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
 
 export interface GithubSignInInput {
   readonly profile: ExternalProfile;
   /** Set when the flow was started by POST /auth/github/link from this user's session. */
   readonly linkToUserId?: string | null;
+  /** Where the browser signs in from: an address the account then signed in from (API.md, Throttling: per account). */
+  readonly clientIp?: string | null;
 }
 
 /**
@@ -26,9 +29,25 @@ export class AuthenticateWithGithub {
     private readonly identities: IdentityRepository,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
+    /** Told of every successful sign-in, so its address is one the owner is never locked out of; null: not told. */
+    private readonly logins: LoginThrottle | null = null,
   ) {}
 
+  /**
+   * A GitHub sign-in is a successful sign-in from its address: the per-account bound then exempts
+   * that address from a lockout, and the account's consecutive failures end, as after a password
+   * success (an account without an email has no password to throttle).
+   */
   async execute(input: GithubSignInInput): Promise<Principal> {
+    const principal = await this.decide(input);
+    if (this.logins && input.clientIp) {
+      const user = await this.users.findById(principal.userId);
+      if (user?.email) await this.logins.recordSuccess({ email: user.email, clientIp: input.clientIp });
+    }
+    return principal;
+  }
+
+  private async decide(input: GithubSignInInput): Promise<Principal> {
     const { profile } = input;
     const existing = await this.identities.find(profile.provider, profile.providerUserId);
 

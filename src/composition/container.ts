@@ -219,7 +219,7 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
     ),
   });
   c.register(AuthenticateWithGithub, {
-    useFactory: cached((x) => new AuthenticateWithGithub(users(x), x.resolve<IdentityRepository>(TOKENS.IdentityRepository), ids(x), clock(x))),
+    useFactory: cached((x) => new AuthenticateWithGithub(users(x), x.resolve<IdentityRepository>(TOKENS.IdentityRepository), ids(x), clock(x), x.resolve<LoginThrottle>(TOKENS.LoginThrottle))),
   });
   c.register(GetCurrentUser, { useFactory: cached((x) => new GetCurrentUser(users(x))) });
   c.register(PruneSessions, { useFactory: cached((x) => new PruneSessions(store(x), clock(x), policy(x))) });

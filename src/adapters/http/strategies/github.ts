@@ -100,8 +100,9 @@ export const githubStrategy = (config: GithubConfig, store: CookieStateStore, au
       pkce: true,
       passReqToCallback: true,
     } as never,
-    ((req: { githubFlow?: GithubFlowState }, _access: string, _refresh: string, profile: GithubProfile, done: (err: unknown, user?: unknown, info?: unknown) => void) => {
-      authenticate.execute({ profile: toExternalProfile(profile), linkToUserId: req.githubFlow?.link ?? null }).then(
+    ((req: { githubFlow?: GithubFlowState; ip?: unknown }, _access: string, _refresh: string, profile: GithubProfile, done: (err: unknown, user?: unknown, info?: unknown) => void) => {
+      const clientIp = typeof req.ip === 'string' ? req.ip : null;
+      authenticate.execute({ profile: toExternalProfile(profile), linkToUserId: req.githubFlow?.link ?? null, clientIp }).then(
         (principal) => done(null, principal),
         (err: unknown) => (err instanceof DomainError ? done(null, false, err) : done(err)),
       );
