@@ -1,12 +1,11 @@
 import { expect } from 'chai';
-import { BcryptPasswordHasher } from '../../src/adapters/crypto/bcrypt-password-hasher.js';
 import { TOKENS } from '../../src/composition/tokens.js';
-import type { PasswordHasher } from '../../src/domain/ports/password-hasher.js';
 import type { TestApp } from '../support/app.js';
 import { DATABASE_BACKENDS } from '../support/backends.js';
 import { FixedClock } from '../support/fixed-clock.js';
 import { call, GOOD_PASSWORD, uniqueEmail, type ApiResponse } from '../support/http.js';
 import { expectProblem, expectTokenAnswer, login, type Problem } from './helpers.js';
+import { CountingPasswordHasher, freshAddress, from } from '../support/throttling.js';
 
 /**
  * API.md, Throttling, per account (NIST SP 800-63B §5.2.2), tried as a botnet would: one
@@ -18,28 +17,7 @@ const ACCOUNT_MAX = 5;
 const THIRTY_DAYS = 30 * 24 * 3600;
 const WRONG_PASSWORD = 'not the password';
 
-/** The real bcrypt hasher, counting checks: an attempt refused by the throttle must never reach it. */
-class CountingPasswordHasher implements PasswordHasher {
-  verifies = 0;
-  private readonly inner = new BcryptPasswordHasher(4);
 
-  hash(password: string): Promise<string> {
-    return this.inner.hash(password);
-  }
-
-  verify(password: string, hash: string | null): Promise<boolean> {
-    this.verifies += 1;
-    return this.inner.verify(password, hash);
-  }
-}
-
-let addresses = 0;
-/** A client address no other attempt of this run used (10.0.0.0/8), as each machine of a botnet has its own. */
-const freshAddress = (): string => {
-  addresses += 1;
-  return `10.${(addresses >> 16) & 255}.${(addresses >> 8) & 255}.${addresses & 255}`;
-};
-const from = (ip: string) => ({ 'x-forwarded-for': ip });
 
 /** 429 TOO_MANY_ATTEMPTS with a Retry-After of whole seconds, at most the 30 days the failures are kept. */
 function expectLockedOut(res: ApiResponse, label: string): Problem {

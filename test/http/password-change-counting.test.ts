@@ -3,6 +3,7 @@ import type { TestApp } from '../support/app.js';
 import { DATABASE_BACKENDS } from '../support/backends.js';
 import { bearer, call, GOOD_PASSWORD, register, uniqueEmail, type ApiResponse } from '../support/http.js';
 import { expectProblem, expectTokenAnswer, login } from './helpers.js';
+import { freshAddress, from } from '../support/throttling.js';
 
 /**
  * API.md, Throttling: "Password change and reset count a wrong current password exactly once per
@@ -15,12 +16,6 @@ const IP_MAX = 5;
 const ACCOUNT_MAX = 4;
 const WRONG_PASSWORD = 'not the password';
 
-let addresses = 0;
-const freshAddress = (): string => {
-  addresses += 1;
-  return `10.${(addresses >> 16) & 255}.${(addresses >> 8) & 255}.${addresses & 255}`;
-};
-const from = (ip: string) => ({ 'x-forwarded-for': ip });
 
 const expectInvalidCredentials = (res: ApiResponse, label: string) => {
   expect(res.status, `${label}: ${res.text}`).to.equal(401);

@@ -1,11 +1,10 @@
 import { expect } from 'chai';
-import { BcryptPasswordHasher } from '../../src/adapters/crypto/bcrypt-password-hasher.js';
 import { TOKENS } from '../../src/composition/tokens.js';
-import type { PasswordHasher } from '../../src/domain/ports/password-hasher.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { appDatabase, DATABASE_BACKENDS } from '../support/backends.js';
 import { call, GOOD_PASSWORD, uniqueEmail, type ApiResponse } from '../support/http.js';
 import { expectProblem, expectTokenAnswer, login } from './helpers.js';
+import { CountingPasswordHasher, freshAddress, from } from '../support/throttling.js';
 
 /**
  * API.md, Throttling: at most REGISTER_PER_IP_PER_HOUR registration attempts per client IP
@@ -16,27 +15,7 @@ import { expectProblem, expectTokenAnswer, login } from './helpers.js';
 
 const PER_HOUR = 5;
 
-/** The real bcrypt hasher, counting hashes: a refused registration must never reach it. */
-class CountingPasswordHasher implements PasswordHasher {
-  hashes = 0;
-  private readonly inner = new BcryptPasswordHasher(4);
 
-  hash(password: string): Promise<string> {
-    this.hashes += 1;
-    return this.inner.hash(password);
-  }
-
-  verify(password: string, hash: string | null): Promise<boolean> {
-    return this.inner.verify(password, hash);
-  }
-}
-
-let addresses = 0;
-const freshAddress = (): string => {
-  addresses += 1;
-  return `10.${(addresses >> 16) & 255}.${(addresses >> 8) & 255}.${addresses & 255}`;
-};
-const from = (ip: string) => ({ 'x-forwarded-for': ip });
 
 /** 429 TOO_MANY_ATTEMPTS with a Retry-After of whole seconds within the hour. */
 function expectThrottled(res: ApiResponse, label: string): void {

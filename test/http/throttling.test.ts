@@ -1,10 +1,9 @@
 import { expect } from 'chai';
-import { BcryptPasswordHasher } from '../../src/adapters/crypto/bcrypt-password-hasher.js';
 import { TOKENS } from '../../src/composition/tokens.js';
-import type { PasswordHasher } from '../../src/domain/ports/password-hasher.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { bearer, call, GOOD_PASSWORD, register, uniqueEmail, type ApiResponse } from '../support/http.js';
 import { basic, expectProblem, expectTokenAnswer, login, me, type Problem } from './helpers.js';
+import { CountingPasswordHasher, from } from '../support/throttling.js';
 
 const MAX_FAILURES = 3;
 const WINDOW_SECONDS = 60;
@@ -18,20 +17,6 @@ const LIMITS = {
   LOGIN_IP_MAX_FAILURES: String(IP_MAX_FAILURES),
 };
 
-/** The real bcrypt hasher, counting how often a password is checked: a throttled attempt must not reach it. */
-class CountingPasswordHasher implements PasswordHasher {
-  verifies = 0;
-  private readonly inner = new BcryptPasswordHasher(4);
-
-  hash(password: string): Promise<string> {
-    return this.inner.hash(password);
-  }
-
-  verify(password: string, hash: string | null): Promise<boolean> {
-    this.verifies += 1;
-    return this.inner.verify(password, hash);
-  }
-}
 
 /** 429 TOO_MANY_ATTEMPTS with Retry-After in whole seconds, more than 0 and no longer than the window. */
 function expectThrottled(res: ApiResponse, label = 'throttled'): Problem {
@@ -265,7 +250,6 @@ describe('login throttling (LOGIN_MAX_FAILURES=3, LOGIN_WINDOW_SECONDS=60, LOGIN
     it('honours X-Forwarded-For with TRUST_PROXY=true: different addresses are different IPs', async () => {
       await start({ TRUST_PROXY: 'true' });
       const user = await register(app.url);
-      const from = (ip: string) => ({ 'x-forwarded-for': ip });
       await failTimes(user.email, MAX_FAILURES, from('198.51.100.1'));
 
       expectThrottled(await login(app.url, user.email, GOOD_PASSWORD, from('198.51.100.1')), 'the blocked address');
