@@ -1,7 +1,5 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { pino } from 'pino';
-import { Writable } from 'node:stream';
 import { migrationSource } from '../../migrations/index.js';
 import { EmailNormalisationError } from '../../migrations/20261201000001_normalise_emails.js';
 import { createDatabase, migrateToLatest } from '../../src/adapters/persistence/knex/database.js';
@@ -11,6 +9,7 @@ import { mysqlDatabaseOrSkip, sqliteFileTestDatabase, type TestDatabase } from '
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { capturingLogger } from '../support/log-capture.js';
 
 const NORMALISE_EMAILS = '20261201000001_normalise_emails';
 
@@ -33,12 +32,6 @@ async function seed(db: Knex, rows: readonly Row[]): Promise<void> {
 const stored = async (db: Knex): Promise<Record<string, { email: string | null; name: string | null }>> =>
   Object.fromEntries(((await db('users').select('id', 'email', 'name')) as Array<{ id: string; email: string | null; name: string | null }>).map((r) => [r.id, { email: r.email, name: r.name }]));
 
-/** Log lines the migration run writes, kept to read back. */
-function capturingLogger() {
-  const lines: string[] = [];
-  const logger = pino({ level: 'debug' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
-  return { logger, lines };
-}
 
 const BACKENDS: ReadonlyArray<{ readonly name: string; open(suite: Mocha.Context): Promise<TestDatabase> }> = [
   {
@@ -69,7 +62,7 @@ for (const backend of BACKENDS) {
 
     /** The migrations as a deployment runs them: on a connection of its own, logging through pino. */
     async function migrateAsDeployed(): Promise<{ result: Promise<string[]>; lines: string[] }> {
-      const { logger, lines } = capturingLogger();
+      const { logger, lines } = capturingLogger('debug');
       const db = createDatabase(database!.url, logger);
       const result = migrateToLatest(db).finally(() => db.destroy());
       await result.catch(() => undefined);

@@ -1,23 +1,10 @@
 import { expect } from 'chai';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import { REDACTED_PATHS } from '../../src/adapters/logging/logger.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import type { TokenStore } from '../../src/domain/ports/token-store.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { bearer, call, GOOD_PASSWORD, register } from '../support/http.js';
+import { capturingLogger } from '../support/log-capture.js';
 
-/** A pino logger writing JSON lines into an array, as the service's own logger is configured. */
-function capturingLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { lines, logger: pino({ level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, stream) };
-}
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
 

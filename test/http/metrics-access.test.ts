@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { call, freePort, type ApiResponse } from '../support/http.js';
 import { expectProblem, expectRequestId, TEST_ACCESS_SECRET, TEST_REFRESH_SECRET } from './helpers.js';
-import { capturingLogger } from './log-capture.js';
+import { capturingLogger } from '../support/log-capture.js';
 
 /**
  * API.md "Limits, logs and operations": GET /metrics is open in development; in production it

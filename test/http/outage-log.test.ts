@@ -1,6 +1,4 @@
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import { pino } from 'pino';
 import { migrateToLatest } from '../../src/adapters/persistence/knex/database.js';
 import { translateDatabaseError } from '../../src/adapters/persistence/knex/errors.js';
 import { TOKENS } from '../../src/composition/tokens.js';
@@ -11,6 +9,7 @@ import { mysqlTestDatabase, mysqlUrl, warnMysqlSkipped, type TestDatabase } from
 import { bearer, call, register } from '../support/http.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { expectProblem } from './helpers.js';
+import { capturingLogger } from '../support/log-capture.js';
 
 /**
  * A database outage is logged so an operator sees it: a `dependency unavailable` line per failed
@@ -26,16 +25,6 @@ interface LogLine {
   readonly [key: string]: unknown;
 }
 
-function capturingLogger() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { lines, parsed: () => lines.map((l) => JSON.parse(l) as LogLine), logger: pino({ level: 'info' }, stream) };
-}
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
 const DRIVER_CODE = /^(E[A-Z]{3,}|ER_[A-Z_]+|PROTOCOL_[A-Z_]+)$/;
@@ -44,7 +33,7 @@ const DRIVER_TEXT = /\d+\.\d+\.\d+\.\d+|connect E|closed state|Connection lost|\
 
 describe('the database-outage log line', () => {
   describe('on a store whose driver refuses (in-memory app, the knex translation of a refused connection)', () => {
-    const capture = capturingLogger();
+    const capture = capturingLogger<LogLine>();
     let app: TestApp;
     before(async () => {
       app = await startTestApp({
@@ -67,7 +56,7 @@ describe('the database-outage log line', () => {
       expectProblem(await call(app.url, 'GET', '/auth/me', { headers: { ...bearer(user.accessToken), 'x-request-id': 'outage-1' } }), 503, 'SERVICE_UNAVAILABLE');
       await settle();
 
-      const line = capture.parsed().find((l) => l.msg === 'dependency unavailable');
+      const line = capture.entries().find((l) => l.msg === 'dependency unavailable');
       expect(line, capture.lines.join('\n')).to.not.equal(undefined);
       expect(line).to.include({ requestId: 'outage-1' });
       expect(line?.cause).to.deep.equal({ type: 'Error', code: 'ECONNREFUSED' });
@@ -77,7 +66,7 @@ describe('the database-outage log line', () => {
 
   describe('on MariaDB behind a relay the test takes away (TEST_MYSQL_URL)', function () {
     this.timeout(30_000);
-    const capture = capturingLogger();
+    const capture = capturingLogger<LogLine>();
     let database: TestDatabase | null = null;
     let proxy: TcpProxy | undefined;
     let app: TestApp | undefined;
@@ -118,7 +107,7 @@ describe('the database-outage log line', () => {
       expectProblem(await call(running.url, 'POST', '/auth/login', { json: { email: user.email, password: user.password } }), 503, 'SERVICE_UNAVAILABLE');
       await settle();
 
-      const lines = capture.parsed();
+      const lines = capture.entries();
       const failed = lines.filter((l) => l.msg === 'dependency unavailable');
       expect(failed.map((l) => l.requestId)).to.include.members(['db-down-1', 'db-down-2']);
       for (const line of failed) expect(line.cause?.code, JSON.stringify(line)).to.match(DRIVER_CODE);

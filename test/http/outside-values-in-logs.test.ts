@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { GithubStandIn, startGithubTestApp, type GithubTestApp } from '../support/github-stand-in.js';
 import { call } from '../support/http.js';
 import { Browser, callbackOutcome, githubFlow } from './github-browser.js';
-import { capturingLogger } from './log-capture.js';
+import { capturingLogger } from '../support/log-capture.js';
 
 // What an attacker (or a broken provider) puts in a value: ANSI escapes, CR/LF and a forged JSON
 // log line, NUL, DEL, C1 (NEL, CSI), bidi override, zero-width and BOM, a line separator.

@@ -3,7 +3,7 @@ import { KEEP_ALIVE_TIMEOUT_MS, serverLimits } from '../../src/adapters/http/ser
 import { startTestApp, type TestApp } from '../support/app.js';
 import { testConfig } from '../support/config.js';
 import { call } from '../support/http.js';
-import { capturingLogger } from './log-capture.js';
+import { capturingLogger } from '../support/log-capture.js';
 import { expectRawProblem, RawConnection, type RawAnswer } from './raw-http.js';
 
 /**
