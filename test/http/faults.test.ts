@@ -139,12 +139,9 @@ describe('faults: MySQL/MariaDB goes away and comes back', function () {
     }
     crashes.install();
     database = await mysqlTestDatabase();
-    const server = new URL(database.url);
-    proxy = await TcpProxy.open({ host: server.hostname, port: server.port ? Number(server.port) : 3306 });
-    const proxied = new URL(database.url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
-    app = await startTestApp({ persistence: 'database', env: { DATABASE_URL: proxied.toString(), ...NO_THROTTLE }, ...diagnostics() });
+    const relayed = await TcpProxy.inFrontOf(database.url, 3306);
+    proxy = relayed.proxy;
+    app = await startTestApp({ persistence: 'database', env: { DATABASE_URL: relayed.url, ...NO_THROTTLE }, ...diagnostics() });
   });
 
   after(async () => {
@@ -276,11 +273,8 @@ describe('faults: Redis (REDIS_URL set) goes away and comes back', function () {
     }
     probe = connected.redis;
     crashes.install();
-    const server = new URL(url);
-    proxy = await TcpProxy.open({ host: server.hostname, port: server.port ? Number(server.port) : 6379 });
-    const proxied = new URL(url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
+    const relayed = await TcpProxy.inFrontOf(url, 6379);
+    proxy = relayed.proxy;
     prefix = uniqueRedisPrefix();
     // The app's own stores (not the in-memory overrides), so refresh-token state lives wherever
     // the container puts it when REDIS_URL is set; users on an in-memory SQLite database.
@@ -288,7 +282,7 @@ describe('faults: Redis (REDIS_URL set) goes away and comes back', function () {
       persistence: 'database',
       env: {
         DATABASE_URL: 'sqlite::memory:',
-        REDIS_URL: proxied.toString(),
+        REDIS_URL: relayed.url,
         REDIS_KEY_PREFIX: prefix,
         CACHE_TTL_MS: '0',
         LOGIN_MAX_FAILURES: String(MAX_FAILURES),

@@ -76,12 +76,9 @@ describe('the database-outage log line', () => {
         this.skip();
       }
       database = await mysqlTestDatabase();
-      const server = new URL(database.url);
-      proxy = await TcpProxy.open({ host: server.hostname, port: server.port ? Number(server.port) : 3306 });
-      const proxied = new URL(database.url);
-      proxied.hostname = '127.0.0.1';
-      proxied.port = String(proxy.port);
-      app = await startTestApp({ persistence: 'database', env: { DATABASE_URL: proxied.toString() }, logger: capture.logger });
+      const relayed = await TcpProxy.inFrontOf(database.url, 3306);
+      proxy = relayed.proxy;
+      app = await startTestApp({ persistence: 'database', env: { DATABASE_URL: relayed.url }, logger: capture.logger });
       await migrateToLatest(appDatabase(app));
     });
     after(async () => {

@@ -99,17 +99,14 @@ describe('faults: a registration whose session cannot be stored (MariaDB + Redis
     }
     probe = connected.redis;
     database = await mysqlTestDatabase();
-    const server = new URL(url);
-    proxy = await TcpProxy.open({ host: server.hostname, port: server.port ? Number(server.port) : 6379 });
-    const proxied = new URL(url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
+    const relayed = await TcpProxy.inFrontOf(url, 6379);
+    proxy = relayed.proxy;
     prefix = uniqueRedisPrefix();
     app = await startTestApp({
       persistence: 'database',
       env: {
         DATABASE_URL: database.url,
-        REDIS_URL: proxied.toString(),
+        REDIS_URL: relayed.url,
         REDIS_KEY_PREFIX: prefix,
         REFRESH_TOKEN_TTL: String(REFRESH_TOKEN_TTL),
         CACHE_TTL_MS: '0',

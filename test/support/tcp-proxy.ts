@@ -35,6 +35,19 @@ export class TcpProxy {
     return proxy;
   }
 
+  /**
+   * A relay in front of the server a URL names (`mysql://…`, `redis://…`; `defaultPort` when it
+   * names none), and the same URL pointed through the relay.
+   */
+  static async inFrontOf(url: string, defaultPort: number): Promise<{ proxy: TcpProxy; url: string }> {
+    const server = new URL(url);
+    const proxy = await TcpProxy.open({ host: server.hostname, port: server.port ? Number(server.port) : defaultPort });
+    const proxied = new URL(url);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(proxy.port);
+    return { proxy, url: proxied.toString() };
+  }
+
   /** The port the relay listens on; stable across stop() and start(). */
   get port(): number {
     return this.listenPort;
