@@ -18,7 +18,7 @@ import { TcpProxy } from '../support/tcp-proxy.js';
 import { expectProblem, expectTokenAnswer, login, me } from './helpers.js';
 
 /**
- * A registration that fails leaves nothing half-done (README, Decisions). Users live in MariaDB,
+ * A registration that fails leaves nothing half-done (docs/http-api.md, Decisions). Users live in MariaDB,
  * sessions and rate limits in Redis behind a TCP relay the test takes away at a chosen moment of
  * the request: while bcrypt runs (the account is then created, but its address cannot be
  * remembered) or just as the first session is stored. The answer is 503, no account row stays

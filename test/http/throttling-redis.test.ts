@@ -162,7 +162,7 @@ describe(`login throttling shared by two instances through Redis (${testRedisUrl
       }
       const ttl = await client.pttl(key);
       expect(ttl, `${key} expires`).to.be.greaterThan(0);
-      // The account's consecutive failures are kept 30 days after the last one (README, Throttling).
+      // The account's consecutive failures are kept 30 days after the last one (docs/security.md, Throttling).
       const lifetime = key.startsWith(`${prefix}login-account:`) ? 30 * 24 * 3600 : WINDOW_SECONDS;
       expect(ttl, `${key} lives no longer than what it counts`).to.be.at.most(lifetime * 1000);
     }

@@ -35,7 +35,7 @@ return 1
 // the session is created ended, [7] the cap (0: none), [8] the session key prefix, [9..] the hash.
 // Under a cap, the user's other sessions live at the sign-in are read most recently used first
 // (ties by id) and those past cap - 1 end; ended or vanished members are swept from the index.
-// Their keys are built here from the prefix: one Redis, not a cluster (README).
+// Their keys are built here from the prefix: one Redis, not a cluster (docs/operations.md, Several instances).
 const CREATE = `
 redis.call('HSET', KEYS[1], unpack(ARGV, 9))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
