@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +23,18 @@ function localSite(listenPort: number, upstreams: readonly number[]): string {
     .replace('listen 80 default_server;', `listen 127.0.0.1:${listenPort};`);
   expect(site, 'the upstream line was replaced').not.to.match(/^\s*server auth:/m);
   return site;
+}
+
+/** A request whose path goes out byte for byte (fetch would resolve `..` and `.` before sending). */
+function rawRequest(base: string, method: string, path: string): Promise<{ status: number; text: string }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((done, fail) => {
+    const req = request({ host: hostname, port, method, path }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => done({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', fail).end();
+  });
 }
 
 describe('deploy/nginx.conf in front of two instances (real nginx)', function () {
@@ -75,6 +88,18 @@ describe('deploy/nginx.conf in front of two instances (real nginx)', function ()
       expectProblem(res, 404, 'NOT_FOUND');
       expectRequestId(res.headers.get('x-request-id'));
       expect(res.text, path).not.to.contain('process_cpu');
+    }
+  });
+
+  it('never proxies /metrics spelled with dot segments, encoded bytes, parameters or another method', async () => {
+    const spellings = ['/auth/../metrics', '/healthz/../metrics', '/%2e/metrics', '/%2Fmetrics', '/metrics%2F', '/metrics;x',
+      '/%6d%65%74%72%69%63%73', '/metrics//', '/Metrics/', 'http://auth/metrics', '/metrics%3Fformat'];
+    for (const method of ['GET', 'HEAD']) {
+      for (const path of spellings) {
+        const res = await rawRequest(base, method, path);
+        expect(res.status, `${method} ${path}`).to.equal(404);
+        expect(res.text, `${method} ${path}`).not.to.match(/process_cpu|http_requests_total/);
+      }
     }
   });
 
