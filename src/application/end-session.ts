@@ -3,6 +3,7 @@ import type { RefreshPrincipal, SessionPrincipal } from '../domain/principal.js'
 import type { Clock } from '../domain/ports/clock.js';
 import type { TokenStore } from '../domain/ports/token-store.js';
 import { liveSessionOf } from '../domain/session.js';
+import type { AuthenticateRefreshToken } from './authenticate-refresh-token.js';
 
 /** A session named by its id (DELETE /auth/sessions/:id). */
 export interface EndSessionInput {
@@ -15,19 +16,23 @@ export interface EndSessionInput {
  * A session that is not one of the user's live sessions (none by that id, another user's, or one
  * already ended or expired) is SESSION_NOT_FOUND and nothing changes (API.md, DELETE
  * /auth/sessions/:id). POST /auth/logout names its session by the refresh token it presented
- * (a RefreshPrincipal), which `jwt-refresh` has just accepted — a token replaced within the
- * retry grace included — so that session is live; should a concurrent request end it first, its
- * token has stopped working, and the answer is what any ended session's token gets: INVALID_TOKEN.
+ * (a RefreshPrincipal), judged by the reuse rule first (a token replaced within the retry grace is
+ * accepted, an older one revokes the family); should a concurrent request end the session first,
+ * its token has stopped working, and the answer is what any ended session's token gets: INVALID_TOKEN.
  */
 export class EndSession {
   constructor(
     private readonly store: TokenStore,
     private readonly clock: Clock,
+    private readonly refreshTokens: AuthenticateRefreshToken,
   ) {}
 
   async execute(input: EndSessionInput | SessionPrincipal | RefreshPrincipal): Promise<void> {
     const now = this.clock.now();
-    const session = liveSessionOf(await this.store.find(input.sessionId), input.userId, now);
+    const session =
+      'tokenId' in input
+        ? (await this.refreshTokens.execute(input, now)).session
+        : liveSessionOf(await this.store.find(input.sessionId), input.userId, now);
     // `end` is false when another request ended it between the read and here: not live either.
     if (!session || !(await this.store.end(session.id, now))) {
       throw 'tokenId' in input ? new InvalidTokenError('The session has ended') : new SessionNotFoundError();

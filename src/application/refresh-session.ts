@@ -4,7 +4,8 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { TokenIssuer } from '../domain/ports/token-issuer.js';
 import type { TokenStore } from '../domain/ports/token-store.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
-import { classifyPresentedToken, liveSessionOf, type Session, type SessionPolicy } from '../domain/session.js';
+import type { Session } from '../domain/session.js';
+import type { AuthenticateRefreshToken } from './authenticate-refresh-token.js';
 import type { SessionTokenMinter, SessionTokens } from './session-token-minter.js';
 
 /**
@@ -19,7 +20,7 @@ export class RefreshSession {
     private readonly issuer: TokenIssuer,
     private readonly minter: SessionTokenMinter,
     private readonly clock: Clock,
-    private readonly policy: SessionPolicy,
+    private readonly accept: AuthenticateRefreshToken,
   ) {}
 
   async execute(principal: RefreshPrincipal): Promise<SessionTokens> {
@@ -28,27 +29,20 @@ export class RefreshSession {
     const successorId = this.issuer.successorTokenId(principal.tokenId);
     const successorDigest = this.issuer.digest(successorId);
 
-    let session = await this.liveSession(principal, now);
-    let presented = classifyPresentedToken(session, presentedDigest, now, this.policy.reuseGraceSeconds);
+    let { presented, session } = await this.accept.execute(principal, now);
     if (presented === 'current') {
       if (await this.store.rotate(session.id, presentedDigest, successorDigest, now)) {
         return this.mint(principal, { ...session, lastUsedAt: now }, successorId, now, now);
       }
       // Another request rotated this token first: judge it again against the new state.
-      session = await this.liveSession(principal, now);
-      presented = classifyPresentedToken(session, presentedDigest, now, this.policy.reuseGraceSeconds);
+      ({ presented, session } = await this.accept.execute(principal, now));
     }
     if (presented === 'retry' && session.currentTokenDigest === successorDigest && session.rotatedAt) {
       return this.mint(principal, session, successorId, session.rotatedAt, now);
     }
+    // Replaced by a successor other than this token's: not a lost answer, so reuse.
     await this.store.end(session.id, now);
     throw new RefreshTokenReusedError();
-  }
-
-  private async liveSession(principal: RefreshPrincipal, now: Date): Promise<Session> {
-    const session = liveSessionOf(await this.store.find(principal.sessionId), principal.userId, now);
-    if (!session) throw new InvalidTokenError('The session has ended');
-    return session;
   }
 
   private async mint(principal: RefreshPrincipal, session: Session, tokenId: string, issuedAt: Date, now: Date): Promise<SessionTokens> {

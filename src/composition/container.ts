@@ -205,12 +205,12 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
   });
   c.register(AuthenticateAccessToken, { useFactory: cached((x) => new AuthenticateAccessToken(store(x), clock(x))) });
   c.register(AuthenticateRefreshToken, {
-    useFactory: cached((x) => new AuthenticateRefreshToken(store(x), issuer(x), clock(x), policy(x))),
+    useFactory: cached((x) => new AuthenticateRefreshToken(store(x), issuer(x), policy(x))),
   });
   c.register(RefreshSession, {
-    useFactory: cached((x) => new RefreshSession(users(x), store(x), issuer(x), x.resolve(SessionTokenMinter), clock(x), policy(x))),
+    useFactory: cached((x) => new RefreshSession(users(x), store(x), issuer(x), x.resolve(SessionTokenMinter), clock(x), x.resolve(AuthenticateRefreshToken))),
   });
-  c.register(EndSession, { useFactory: cached((x) => new EndSession(store(x), clock(x))) });
+  c.register(EndSession, { useFactory: cached((x) => new EndSession(store(x), clock(x), x.resolve(AuthenticateRefreshToken))) });
   c.register(EndAllSessions, { useFactory: cached((x) => new EndAllSessions(store(x), clock(x))) });
   c.register(ListSessions, { useFactory: cached((x) => new ListSessions(store(x), clock(x))) });
   c.register(ChangePassword, {
@@ -250,7 +250,6 @@ export function buildHttpApp(c: DependencyContainer) {
     getCurrentUser: c.resolve(GetCurrentUser),
     authenticateWithPassword: c.resolve(AuthenticateWithPassword),
     authenticateAccessToken: c.resolve(AuthenticateAccessToken),
-    authenticateRefreshToken: c.resolve(AuthenticateRefreshToken),
     clock: c.resolve<Clock>(TOKENS.Clock),
   });
 }

@@ -4,7 +4,6 @@ import helmet from 'koa-helmet';
 import koaPassport from 'koa-passport';
 import type { Logger } from 'pino';
 import type { AuthenticateAccessToken } from '../../application/authenticate-access-token.js';
-import type { AuthenticateRefreshToken } from '../../application/authenticate-refresh-token.js';
 import type { AuthenticateWithGithub } from '../../application/authenticate-with-github.js';
 import type { AuthenticateWithPassword } from '../../application/authenticate-with-password.js';
 import type { GithubConfig } from '../../config/env.js';
@@ -41,7 +40,6 @@ export interface HttpDependencies extends Omit<AuthRouteDependencies, 'guard' | 
   readonly jwt: JwtSettings;
   readonly authenticateWithPassword: AuthenticateWithPassword;
   readonly authenticateAccessToken: AuthenticateAccessToken;
-  readonly authenticateRefreshToken: AuthenticateRefreshToken;
   /** The use cases' clock: the token strategies judge `exp` by it too. */
   readonly clock: Clock;
   readonly isReady: () => Promise<boolean>;
@@ -61,7 +59,7 @@ export function createApp(deps: HttpDependencies): Koa {
   const passport = new koaPassport.KoaPassport();
   passport.use(STRATEGY.local, localStrategy(deps.authenticateWithPassword));
   passport.use(STRATEGY.jwt, jwtStrategy(deps.jwt, deps.authenticateAccessToken, deps.clock));
-  passport.use(STRATEGY.jwtRefresh, jwtRefreshStrategy(deps.jwt, deps.authenticateRefreshToken, deps.clock));
+  passport.use(STRATEGY.jwtRefresh, jwtRefreshStrategy(deps.jwt, deps.clock));
   if (deps.github) {
     passport.use(STRATEGY.github, githubStrategy(deps.github, new CookieStateStore(deps.jwt.flowKey, https), deps.authenticateWithGithub));
   }

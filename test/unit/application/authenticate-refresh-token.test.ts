@@ -1,32 +1,32 @@
 import { expect } from 'chai';
 import type { SessionTokens } from '../../../src/application/session-token-minter.js';
+import type { RefreshPrincipal } from '../../../src/domain/principal.js';
 import { buildAuth, expectCode, refreshClaims, type Auth } from './harness.js';
 
 describe('AuthenticateRefreshToken', () => {
   let auth: Auth;
   let signIn: SessionTokens;
+  const accept = (principal: RefreshPrincipal) => auth.authenticateRefresh.execute(principal, auth.clock.now());
   beforeEach(async () => {
     auth = buildAuth();
     signIn = await auth.signUp('alice@example.com');
   });
 
-  it("accepts the family's newest token and answers user, session and token id", async () => {
-    const claims = refreshClaims(signIn.refreshToken);
+  it("accepts the family's newest token as current, with the session it read", async () => {
+    const accepted = await accept(refreshClaims(signIn.refreshToken));
 
-    expect(await auth.authenticateRefresh.execute(claims)).to.deep.equal({
-      userId: signIn.user.id,
-      sessionId: signIn.sessionId,
-      tokenId: claims.tokenId,
-    });
+    expect(accepted.presented).to.equal('current');
+    expect(accepted.session).to.deep.equal(await auth.session(signIn.sessionId));
   });
 
   it('accepts the token just replaced while within the retry grace, and leaves the session live', async () => {
     await auth.refresh(signIn.refreshToken);
     auth.clock.advance(9);
 
-    const principal = await auth.authenticateRefresh.execute(refreshClaims(signIn.refreshToken));
+    const accepted = await accept(refreshClaims(signIn.refreshToken));
 
-    expect(principal.sessionId).to.equal(signIn.sessionId);
+    expect(accepted.presented).to.equal('retry');
+    expect(accepted.session.id).to.equal(signIn.sessionId);
     expect((await auth.session(signIn.sessionId))?.endedAt).to.equal(null);
   });
 
@@ -34,10 +34,10 @@ describe('AuthenticateRefreshToken', () => {
     const rotated = await auth.refresh(signIn.refreshToken);
     auth.clock.advance(11);
 
-    await expectCode(auth.authenticateRefresh.execute(refreshClaims(signIn.refreshToken)), 'INVALID_TOKEN');
+    await expectCode(accept(refreshClaims(signIn.refreshToken)), 'INVALID_TOKEN');
 
     expect((await auth.session(signIn.sessionId))?.endedAt?.getTime()).to.equal(auth.clock.now().getTime());
-    await expectCode(auth.authenticateRefresh.execute(refreshClaims(rotated.refreshToken)), 'INVALID_TOKEN');
+    await expectCode(accept(refreshClaims(rotated.refreshToken)), 'INVALID_TOKEN');
   });
 
   it('treats a token two rotations back as reuse even within the grace', async () => {
@@ -46,10 +46,10 @@ describe('AuthenticateRefreshToken', () => {
     const third = await auth.refresh(second.refreshToken);
     auth.clock.advance(1);
 
-    await expectCode(auth.authenticateRefresh.execute(refreshClaims(signIn.refreshToken)), 'INVALID_TOKEN');
+    await expectCode(accept(refreshClaims(signIn.refreshToken)), 'INVALID_TOKEN');
 
     expect((await auth.session(signIn.sessionId))?.endedAt).to.not.equal(null);
-    await expectCode(auth.authenticateRefresh.execute(refreshClaims(third.refreshToken)), 'INVALID_TOKEN');
+    await expectCode(accept(refreshClaims(third.refreshToken)), 'INVALID_TOKEN');
   });
 
   it('treats the token just replaced as reuse at once when the grace is 0', async () => {
@@ -57,7 +57,7 @@ describe('AuthenticateRefreshToken', () => {
     signIn = await auth.signUp('bob@example.com');
     await auth.refresh(signIn.refreshToken);
 
-    await expectCode(auth.authenticateRefresh.execute(refreshClaims(signIn.refreshToken)), 'INVALID_TOKEN');
+    await expectCode(accept(refreshClaims(signIn.refreshToken)), 'INVALID_TOKEN');
 
     expect((await auth.session(signIn.sessionId))?.endedAt).to.not.equal(null);
   });
@@ -65,21 +65,21 @@ describe('AuthenticateRefreshToken', () => {
   it('refuses any token of an ended session', async () => {
     await auth.endSession.execute({ userId: signIn.user.id, sessionId: signIn.sessionId });
 
-    await expectCode(auth.authenticateRefresh.execute(refreshClaims(signIn.refreshToken)), 'INVALID_TOKEN');
+    await expectCode(accept(refreshClaims(signIn.refreshToken)), 'INVALID_TOKEN');
   });
 
   it('refuses a token of a session past its SESSION_MAX_AGE, even if the token itself were not expired', async () => {
     const session = await auth.session(signIn.sessionId);
     auth.clock.set(session?.expiresAt ?? new Date(0));
 
-    await expectCode(auth.authenticateRefresh.execute(refreshClaims(signIn.refreshToken)), 'INVALID_TOKEN');
+    await expectCode(accept(refreshClaims(signIn.refreshToken)), 'INVALID_TOKEN');
   });
 
   it("refuses claims naming another user than the session's, without ending that session", async () => {
     const bob = await auth.signUp('bob@example.com');
     const claims = { ...refreshClaims(signIn.refreshToken), userId: bob.user.id };
 
-    await expectCode(auth.authenticateRefresh.execute(claims), 'INVALID_TOKEN');
+    await expectCode(accept(claims), 'INVALID_TOKEN');
 
     expect((await auth.session(signIn.sessionId))?.endedAt).to.equal(null);
   });
@@ -87,6 +87,6 @@ describe('AuthenticateRefreshToken', () => {
   it('refuses a token whose session never existed', async () => {
     const claims = { ...refreshClaims(signIn.refreshToken), sessionId: 'no-such-session' };
 
-    await expectCode(auth.authenticateRefresh.execute(claims), 'INVALID_TOKEN');
+    await expectCode(accept(claims), 'INVALID_TOKEN');
   });
 });

@@ -83,11 +83,11 @@ describe('EndSession', () => {
     await expectCode(Promise.reject(refused?.reason), 'SESSION_NOT_FOUND');
   });
 
-  describe('for POST /auth/logout (the session named by a refresh token the strategy accepted)', () => {
+  describe('for POST /auth/logout (the session named by a refresh token the strategy verified)', () => {
     it('ends the session of a token just replaced, within the retry grace', async () => {
       const next = await auth.refresh(alice.refreshToken);
       auth.clock.advance(2);
-      const principal = await auth.authenticateRefresh.execute(refreshClaims(alice.refreshToken));
+      const principal = refreshClaims(alice.refreshToken);
 
       await auth.endSession.execute(principal);
 
@@ -95,11 +95,21 @@ describe('EndSession', () => {
       await expectCode(auth.refresh(next.refreshToken), 'INVALID_TOKEN');
     });
 
-    it('answers INVALID_TOKEN, as its token now gets, when the session ended after the strategy accepted it', async () => {
-      const principal = await auth.authenticateRefresh.execute(refreshClaims(alice.refreshToken));
+    it('answers INVALID_TOKEN, as its token now gets, when the session ended after the strategy verified the token', async () => {
+      const principal = refreshClaims(alice.refreshToken);
       await auth.endAllSessions.execute({ userId: alice.user.id });
 
       await expectCode(auth.endSession.execute(principal), 'INVALID_TOKEN');
+    });
+
+    it('treats a token replaced past the grace as reuse: INVALID_TOKEN, and the family is revoked', async () => {
+      const next = await auth.refresh(alice.refreshToken);
+      auth.clock.advance(11);
+
+      await expectCode(auth.endSession.execute(refreshClaims(alice.refreshToken)), 'INVALID_TOKEN');
+
+      expect((await auth.session(alice.sessionId))?.endedAt?.getTime()).to.equal(auth.clock.now().getTime());
+      await expectCode(auth.refresh(next.refreshToken), 'INVALID_TOKEN');
     });
   });
 

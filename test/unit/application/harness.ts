@@ -8,7 +8,7 @@ import { InMemoryTokenStore } from '../../../src/adapters/persistence/memory/in-
 import { InMemoryUserRepository } from '../../../src/adapters/persistence/memory/in-memory-user-repository.js';
 import { RandomIdGenerator } from '../../../src/adapters/system/random-id-generator.js';
 import { AuthenticateAccessToken } from '../../../src/application/authenticate-access-token.js';
-import { AuthenticateRefreshToken, type RefreshClaims } from '../../../src/application/authenticate-refresh-token.js';
+import { AuthenticateRefreshToken } from '../../../src/application/authenticate-refresh-token.js';
 import { AuthenticateWithPassword } from '../../../src/application/authenticate-with-password.js';
 import { EndSession } from '../../../src/application/end-session.js';
 import { GetCurrentUser } from '../../../src/application/get-current-user.js';
@@ -28,6 +28,7 @@ import { DomainError, type ErrorCode } from '../../../src/domain/errors.js';
 import type { PasswordHasher } from '../../../src/domain/ports/password-hasher.js';
 import type { TokenStore } from '../../../src/domain/ports/token-store.js';
 import type { SessionPolicy } from '../../../src/domain/session.js';
+import type { RefreshPrincipal } from '../../../src/domain/principal.js';
 import type { User } from '../../../src/domain/user.js';
 import type { DisplayName } from '../../../src/domain/display-name.js';
 import { PasswordStrength } from '../../../src/domain/password-strength.js';
@@ -85,6 +86,7 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
   const ids = new RandomIdGenerator();
   const issuer = new JwtTokenIssuer(testJwtSettings());
   const minter = new SessionTokenMinter(issuer, policy);
+  const authenticateRefresh = new AuthenticateRefreshToken(store, issuer, policy);
   const auth = {
     policy,
     clock,
@@ -99,9 +101,9 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
     endAllSessions: new EndAllSessions(store, clock),
     listSessions: new ListSessions(store, clock),
     authenticateAccess: new AuthenticateAccessToken(store, clock),
-    authenticateRefresh: new AuthenticateRefreshToken(store, issuer, clock, policy),
-    refreshSession: new RefreshSession(users, store, issuer, minter, clock, policy),
-    endSession: new EndSession(store, clock),
+    authenticateRefresh,
+    refreshSession: new RefreshSession(users, store, issuer, minter, clock, authenticateRefresh),
+    endSession: new EndSession(store, clock, authenticateRefresh),
     currentUser: new GetCurrentUser(users),
     get signUpUseCase() {
       return new SignUp(registrations, auth.register, auth.issueSession, users, throttle);
@@ -117,10 +119,9 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
       return { ...tokens, password };
     },
 
-    /** What the `jwt-refresh` strategy and the route do with a refresh token: authenticate it, then rotate. */
-    async refresh(refreshToken: string): Promise<SessionTokens> {
-      const principal = await auth.authenticateRefresh.execute(refreshClaims(refreshToken));
-      return auth.refreshSession.execute(principal);
+    /** What POST /auth/refresh does with a refresh token the `jwt-refresh` strategy verified. */
+    refresh(refreshToken: string): Promise<SessionTokens> {
+      return auth.refreshSession.execute(refreshClaims(refreshToken));
     },
 
     /** What the `jwt` strategy does with an access token once jsonwebtoken has accepted it. */
@@ -175,7 +176,7 @@ export const verifyRefreshComplete = (token: string): Jwt => verifyWith(token, R
  * The claims the `jwt-refresh` strategy hands the use case. Expiry is deliberately not checked here,
  * so the use cases are shown to refuse an ended or expired session on their own.
  */
-export function refreshClaims(refreshToken: string): RefreshClaims {
+export function refreshClaims(refreshToken: string): RefreshPrincipal {
   const payload = verifyRefresh(refreshToken);
   return { userId: String(payload.sub), sessionId: payload.sid, tokenId: payload.jti };
 }

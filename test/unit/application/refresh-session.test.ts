@@ -1,8 +1,23 @@
 import { expect } from 'chai';
 import type { SessionTokens } from '../../../src/application/session-token-minter.js';
+import { InMemoryTokenStore } from '../../../src/adapters/persistence/memory/in-memory-token-store.js';
+import type { TokenStore } from '../../../src/domain/ports/token-store.js';
 import { buildAuth, epochSeconds, expectCode, refreshClaims, verifyAccess, verifyRefresh, type Auth } from './harness.js';
 
 const DAY = 86_400;
+
+/** The real in-memory store, counting its reads of one session. */
+function countingStore(): { store: TokenStore; finds: () => number } {
+  const inner = new InMemoryTokenStore();
+  let finds = 0;
+  const store = Object.assign(Object.create(inner) as TokenStore, {
+    find: (id: string) => {
+      finds += 1;
+      return inner.find(id);
+    },
+  });
+  return { store, finds: () => finds };
+}
 
 describe('RefreshSession (after AuthenticateRefreshToken)', () => {
   let auth: Auth;
@@ -13,6 +28,19 @@ describe('RefreshSession (after AuthenticateRefreshToken)', () => {
   });
 
   describe('rotation', () => {
+    it('reads the session once per refresh and once per logout: the reuse rule is judged on that one read', async () => {
+      const counted = countingStore();
+      auth = buildAuth({}, {}, { store: counted.store });
+      signIn = await auth.signUp('carol@example.com');
+      const before = counted.finds();
+
+      const rotated = await auth.refresh(signIn.refreshToken);
+      expect(counted.finds() - before, 'reads of one refresh').to.equal(1);
+
+      await auth.endSession.execute(refreshClaims(rotated.refreshToken));
+      expect(counted.finds() - before, 'reads of refresh + logout').to.equal(2);
+    });
+
     it('answers a new refresh token and a new access token for the same session', async () => {
       auth.clock.advance(60);
       const rotated = await auth.refresh(signIn.refreshToken);
@@ -174,7 +202,7 @@ describe('RefreshSession (after AuthenticateRefreshToken)', () => {
     });
 
     it('RefreshSession judges the token itself: a principal authenticated before a rotation is reuse once the grace is over', async () => {
-      const principal = await auth.authenticateRefresh.execute(refreshClaims(signIn.refreshToken));
+      const principal = refreshClaims(signIn.refreshToken);
       await auth.refresh(signIn.refreshToken);
       auth.clock.advance(11);
 
@@ -184,7 +212,7 @@ describe('RefreshSession (after AuthenticateRefreshToken)', () => {
     });
 
     it('refuses a refresh for an ended session', async () => {
-      const principal = await auth.authenticateRefresh.execute(refreshClaims(signIn.refreshToken));
+      const principal = refreshClaims(signIn.refreshToken);
       await auth.endSession.execute({ userId: signIn.user.id, sessionId: signIn.sessionId });
 
       await expectCode(auth.refreshSession.execute(principal), 'INVALID_TOKEN');
