@@ -57,22 +57,29 @@ export function createApp(deps: HttpDependencies): Koa {
   const https = new URL(deps.publicUrl).protocol === 'https:';
 
   const passport = new koaPassport.KoaPassport();
-  passport.use(STRATEGY.local, localStrategy(deps.authenticateWithPassword));
-  passport.use(STRATEGY.jwt, jwtStrategy(deps.jwt, deps.authenticateAccessToken, deps.clock));
-  passport.use(STRATEGY.jwtRefresh, jwtRefreshStrategy(deps.jwt, deps.clock));
+  // Registered by name, as Passport's own middleware wants them (github goes through it); the
+  // guards below run the same instances directly.
+  const strategies = {
+    local: localStrategy(deps.authenticateWithPassword),
+    jwt: jwtStrategy(deps.jwt, deps.authenticateAccessToken, deps.clock),
+    jwtRefresh: jwtRefreshStrategy(deps.jwt, deps.clock),
+  };
+  passport.use(STRATEGY.local, strategies.local);
+  passport.use(STRATEGY.jwt, strategies.jwt);
+  passport.use(STRATEGY.jwtRefresh, strategies.jwtRefresh);
   if (deps.github) {
     passport.use(STRATEGY.github, githubStrategy(deps.github, new CookieStateStore(deps.jwt.flowKey, https), deps.authenticateWithGithub));
   }
   const cookies = { secure: https, csrfKey: deps.jwt.csrfKey };
-  const jwtGuard = authenticate(passport, STRATEGY.jwt, isSessionPrincipal, deps.jwt.csrfKey);
+  const jwtGuard = authenticate(strategies.jwt, STRATEGY.jwt, isSessionPrincipal, deps.jwt.csrfKey);
 
   const auth = authRoutes({
     ...deps,
     cookies,
     guard: {
-      local: authenticate(passport, STRATEGY.local, isPrincipal, deps.jwt.csrfKey),
+      local: authenticate(strategies.local, STRATEGY.local, isPrincipal, deps.jwt.csrfKey),
       jwt: jwtGuard,
-      jwtRefresh: authenticate(passport, STRATEGY.jwtRefresh, isRefreshPrincipal, deps.jwt.csrfKey),
+      jwtRefresh: authenticate(strategies.jwtRefresh, STRATEGY.jwtRefresh, isRefreshPrincipal, deps.jwt.csrfKey),
     },
   });
   const health = healthRoutes(deps.isReady, deps.publicUrl);

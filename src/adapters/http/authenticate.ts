@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
-import type { KoaPassport } from 'koa-passport';
+import type { Strategy } from 'passport';
 import {
   DomainError,
   InvalidCredentialsError,
@@ -13,7 +13,6 @@ import { assertCsrf } from './csrf.js';
 import { STRATEGY, type StrategyName } from './strategies/names.js';
 import { presentedAccessToken, presentedRefreshToken, type PresentedToken, type RequestLike, type TokenSource } from './strategies/token-extractors.js';
 
-type Passport = InstanceType<typeof KoaPassport>;
 type LocalOrToken = Exclude<StrategyName, 'github'>;
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v !== '';
@@ -79,10 +78,7 @@ const strategyRequest = (ctx: Context) => ({
  * request object. koa-passport's generic request mock defines some 30 accessors per request,
  * which measured as the largest single cost of GET /auth/me; these strategies need none of it.
  */
-function runStrategy(passport: Passport, name: LocalOrToken, ctx: Context): Promise<StrategyOutcome> {
-  // `_strategy` is how passport's own middleware looks a registered strategy up by name.
-  const registered = (passport as unknown as { _strategy(name: string): object | undefined })._strategy(name);
-  if (!registered) return Promise.reject(new Error(`no strategy named ${name}`));
+function runStrategy(registered: Strategy, name: LocalOrToken, ctx: Context): Promise<StrategyOutcome> {
   return new Promise((resolve) => {
     const strategy = Object.create(registered) as {
       success(user: unknown, info?: unknown): void;
@@ -106,12 +102,13 @@ function runStrategy(passport: Passport, name: LocalOrToken, ctx: Context): Prom
 }
 
 /**
- * Authenticates with a named strategy (so koa-passport never writes an answer itself), checks
+ * Authenticates with a strategy (the instance registered under `name`, so koa-passport never
+ * writes an answer itself and nothing looks it up in passport's private registry), checks
  * CSRF first when a cookie carries the token, checks the principal's type, and leaves it in
  * `ctx.state.principal`; failures are thrown to the problem+json middleware.
  */
 export function authenticate<P extends Principal>(
-  passport: Passport,
+  strategy: Strategy,
   name: LocalOrToken,
   isExpected: (u: unknown) => u is P,
   csrfKey: KeyObject,
@@ -121,7 +118,7 @@ export function authenticate<P extends Principal>(
     const token = presented?.(requestOf(ctx));
     const source = token?.source;
     if (token?.source === 'cookie') assertCsrf(ctx, csrfKey, token.token);
-    const outcome = await runStrategy(passport, name, ctx);
+    const outcome = await runStrategy(strategy, name, ctx);
     if (outcome.err) throw outcome.err;
     if (!outcome.user) throw FAILURES[name](outcome.info);
     if (!isExpected(outcome.user)) throw new Error(`strategy ${name} produced an unexpected principal`);
