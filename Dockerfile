@@ -1,7 +1,10 @@
 # syntax=docker/dockerfile:1
 # Build stage: native addons (bcrypt, better-sqlite3) compile here, dev dependencies stay here.
-# Node 24, the active LTS (Node 20 reached its end of life in April 2026).
-FROM node:24-bookworm-slim AS build
+# Node 22 LTS (maintained until April 2027), not 24: on Node 24.19+ better-sqlite3 12 aborts the
+# process when the GC finalises a statement (node::ObjectWrap's cleanup hook, WiseLibs/better-sqlite3
+# #1515), and better-sqlite3 13, which fixes it, needs Node 22+ and crashes on Node 20, where this
+# project is still developed and tested. Move to Node 24 together with better-sqlite3 13.
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -14,7 +17,7 @@ COPY migrations ./migrations
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: compiled JavaScript and production dependencies only, as the unprivileged `node` user.
-FROM node:24-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000

@@ -64,15 +64,36 @@ const schema = (s: z.ZodType): Record<string, unknown> => {
   delete converted.$schema;
   return converted;
 };
-const json = (s: z.ZodType) => ({ 'application/json': { schema: schema(s) } });
+/** A JSON media type; `example` is what a client sends or gets, shown by the reference and its try-it. */
+const json = (s: z.ZodType | { $ref: string }, example?: unknown) => ({
+  'application/json': { schema: s instanceof z.ZodType ? schema(s) : s, ...(example === undefined ? {} : { example }) },
+});
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const problemAnswer = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+const EXAMPLE_USER = { id: '0b9f1c3e-6a52-4d3e-9d1b-1f0e7a2c4b11', email: 'ada@example.com', name: 'Ada', githubLogin: null, createdAt: '2026-12-01T09:30:00.000Z' };
+const EXAMPLE_TOKENS = {
+  user: EXAMPLE_USER,
+  accessToken: 'eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiIwYjlmIn0.c2lnbmF0dXJl',
+  refreshToken: 'eyJhbGciOiJIUzI1NiIsInR5cCI6InJ0K2p3dCJ9.eyJzdWIiOiIwYjlmIn0.c2lnbmF0dXJl',
+  tokenType: 'Bearer',
+  expiresIn: 900,
+};
+// anyOf, not oneOf: the two shapes share `user`, and which one comes is chosen by the request's mode.
 const tokensAnswer = (description: string) => ({
   description,
-  content: { 'application/json': { schema: { oneOf: [{ $ref: '#/components/schemas/BearerTokens' }, { $ref: '#/components/schemas/CookieTokens' }] } } },
+  content: { 'application/json': { schema: { anyOf: [ref('BearerTokens'), ref('CookieTokens')] }, example: EXAMPLE_TOKENS } },
 });
+/** Routes that take an access token: Bearer, or the access_token cookie (web apps). */
 const bearer = [{ bearer: [] }, { cookie: [] }];
+/** Routes that take a refresh token: Bearer, the refresh_token cookie, or (no scheme) the `refreshToken` body field. */
+const refreshToken = [{ refreshBearer: [] }, { refreshCookie: [] }, {}];
+const open: unknown[] = [];
+const AUTH_MODE = { $ref: '#/components/parameters/AuthMode' };
+const CSRF = { $ref: '#/components/parameters/CsrfToken' };
+const EXAMPLE_CREDENTIALS = { email: 'ada@example.com', password: 'correct horse battery' };
 
 interface Operation {
+  readonly operationId: string;
   readonly summary: string;
   readonly security?: unknown[];
   readonly requestBody?: unknown;
@@ -83,8 +104,11 @@ interface Operation {
 const paths: Record<string, Record<string, Operation>> = {
   '/auth/register': {
     post: {
+      operationId: 'register',
       summary: 'Create an account and sign in (Bearer mode, or cookie mode with X-Auth-Mode: cookie)',
-      requestBody: { required: true, content: json(registerSchema) },
+      security: open,
+      parameters: [AUTH_MODE],
+      requestBody: { required: true, content: json(registerSchema, { ...EXAMPLE_CREDENTIALS, name: 'Ada' }) },
       responses: {
         201: tokensAnswer('Signed in'),
         400: problemAnswer(NEW_PASSWORD_REFUSED('password')),
@@ -95,8 +119,11 @@ const paths: Record<string, Record<string, Operation>> = {
   },
   '/auth/login': {
     post: {
+      operationId: 'login',
       summary: 'Sign in with email and password (JSON body, or Authorization: Basic, which wins)',
-      requestBody: { required: false, content: json(loginSchema) },
+      security: [{}, { basic: [] }],
+      parameters: [AUTH_MODE],
+      requestBody: { required: false, content: json(loginSchema, EXAMPLE_CREDENTIALS) },
       responses: {
         200: tokensAnswer('Signed in'),
         400: problemAnswer('VALIDATION_FAILED'),
@@ -107,33 +134,43 @@ const paths: Record<string, Record<string, Operation>> = {
   },
   '/auth/refresh': {
     post: {
+      operationId: 'refreshSession',
       summary: 'Rotate the refresh token: a new access AND refresh token',
-      requestBody: { required: false, content: json(refreshSchema) },
+      security: refreshToken,
+      parameters: [CSRF],
+      requestBody: { required: false, content: json(refreshSchema, { refreshToken: EXAMPLE_TOKENS.refreshToken }) },
       responses: { 200: tokensAnswer('Rotated'), 401: problemAnswer('INVALID_TOKEN'), 403: problemAnswer('CSRF_FAILED (cookie mode)') },
     },
   },
   '/auth/logout': {
     post: {
+      operationId: 'logout',
       summary: 'End the session of this refresh token',
-      requestBody: { required: false, content: json(refreshSchema) },
+      security: refreshToken,
+      parameters: [CSRF],
+      requestBody: { required: false, content: json(refreshSchema, { refreshToken: EXAMPLE_TOKENS.refreshToken }) },
       responses: { 204: { description: 'Ended; cookies cleared' }, 401: problemAnswer('INVALID_TOKEN'), 403: problemAnswer('CSRF_FAILED (cookie mode)') },
     },
   },
   '/auth/logout-all': {
     post: {
+      operationId: 'logoutAll',
       summary: 'End every session of the user',
       security: bearer,
+      parameters: [CSRF],
       responses: { 204: { description: 'Ended' }, 401: problemAnswer('TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED'), 403: problemAnswer('CSRF_FAILED (cookie mode)') },
     },
   },
   '/auth/me': {
-    get: { summary: 'The signed-in user', security: bearer, responses: { 200: { description: 'The user', content: json(user) }, 401: problemAnswer('TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED') } },
+    get: { operationId: 'getCurrentUser', summary: 'The signed-in user', security: bearer, responses: { 200: { description: 'The user', content: json(ref('User'), EXAMPLE_USER) }, 401: problemAnswer('TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED') } },
   },
   '/auth/password': {
     post: {
+      operationId: 'changePassword',
       summary: 'Change the password: every session ends, this client gets a new one',
       security: bearer,
-      requestBody: { required: true, content: json(changePasswordSchema) },
+      parameters: [AUTH_MODE, CSRF],
+      requestBody: { required: true, content: json(changePasswordSchema, { currentPassword: 'correct horse battery', newPassword: 'a new, longer passphrase' }) },
       responses: {
         200: tokensAnswer('Changed; new session'),
         400: problemAnswer(`${NEW_PASSWORD_REFUSED('newPassword')}; both before the current password is checked`),
@@ -144,26 +181,44 @@ const paths: Record<string, Record<string, Operation>> = {
     },
   },
   '/auth/sessions': {
-    get: { summary: "The user's live sessions", security: bearer, responses: { 200: { description: 'Sessions, newest first', content: json(z.array(session)) }, 401: problemAnswer('Token problem') } },
+    get: {
+      operationId: 'listSessions',
+      summary: "The user's live sessions",
+      security: bearer,
+      responses: {
+        200: {
+          description: 'Sessions, newest first',
+          content: json({ type: 'array', items: ref('Session') } as never, [
+            { id: '5d2c7b8e-1f3a-4c6d-8e9f-0a1b2c3d4e5f', createdAt: '2026-12-01T09:30:00.000Z', lastUsedAt: '2026-12-03T08:00:00.000Z', userAgent: 'curl/8.5.0', device: 'curl', current: true },
+          ]),
+        },
+        401: problemAnswer('Token problem'),
+      },
+    },
   },
   '/auth/sessions/{id}': {
     delete: {
+      operationId: 'endSession',
       summary: 'End one of the user\u2019s sessions',
       security: bearer,
-      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: '5d2c7b8e-1f3a-4c6d-8e9f-0a1b2c3d4e5f' }, CSRF],
       responses: { 204: { description: 'Ended' }, 401: problemAnswer('Token problem'), 403: problemAnswer('CSRF_FAILED (cookie mode)'), 404: problemAnswer('SESSION_NOT_FOUND') },
     },
   },
   '/auth/github': {
     get: {
+      operationId: 'startGithubSignIn',
       summary: 'Start GitHub sign-in (or a link flow with ?link=)',
+      security: open,
       parameters: [{ name: 'link', in: 'query', required: false, schema: { type: 'string' } }],
       responses: { 302: { description: "To GitHub's authorize URL" }, 404: problemAnswer('GITHUB_NOT_CONFIGURED') },
     },
   },
   '/auth/github/callback': {
     get: {
+      operationId: 'githubCallback',
       summary: 'GitHub returns here; signs in by cookie mode',
+      security: open,
       responses: {
         302: {
           description:
@@ -175,34 +230,64 @@ const paths: Record<string, Record<string, Operation>> = {
   },
   '/auth/github/link': {
     post: {
+      operationId: 'linkGithub',
       summary: 'A URL that links GitHub to the signed-in account, in this browser',
       security: bearer,
+      parameters: [CSRF],
       responses: {
-        200: { description: 'The URL', content: json(z.object({ url: z.string() })) },
+        200: { description: 'The URL', content: json(z.object({ url: z.string() }), { url: 'http://localhost:3000/auth/github?link=eyJhbGciOiJIUzI1NiJ9.eyJ1IjoiMCJ9.c2ln' }) },
+        401: problemAnswer('TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED'),
         403: problemAnswer('CSRF_FAILED (cookie mode)'),
         404: problemAnswer('GITHUB_NOT_CONFIGURED'),
       },
     },
   },
-  '/healthz': { get: { summary: 'Liveness', responses: { 200: { description: 'Up' } } } },
-  '/readyz': { get: { summary: 'Readiness (database, Redis)', responses: { 200: { description: 'Ready' }, 503: problemAnswer('SERVICE_UNAVAILABLE') } } },
+  '/healthz': {
+    get: { operationId: 'liveness', summary: 'Liveness', security: open, responses: { 200: { description: 'Up', content: json(z.object({ status: z.literal('ok') }), { status: 'ok' }) } } },
+  },
+  '/readyz': {
+    get: {
+      operationId: 'readiness',
+      summary: 'Readiness (database, Redis)',
+      security: open,
+      responses: { 200: { description: 'Ready', content: json(z.object({ status: z.literal('ready') }), { status: 'ready' }) }, 503: problemAnswer('SERVICE_UNAVAILABLE') },
+    },
+  },
   '/metrics': {
     get: {
+      operationId: 'metrics',
       summary:
         'Prometheus metrics. Open in development without METRICS_TOKEN; with METRICS_TOKEN it needs Authorization: Bearer <METRICS_TOKEN>; with METRICS_PORT it is served only on that port; in production with neither it is off',
       security: [{ metricsToken: [] }, {}],
       responses: {
-        200: { description: 'Text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } },
+        200: {
+          description: 'Text exposition format',
+          content: { 'text/plain': { schema: { type: 'string' }, example: '# TYPE http_requests_total counter\nhttp_requests_total{method="GET",route="/auth/me",status="200"} 42\n' } },
+        },
         401: problemAnswer('INVALID_METRICS_TOKEN: METRICS_TOKEN is set and the request did not carry it (WWW-Authenticate: Bearer realm="metrics")'),
         404: problemAnswer('NOT_FOUND: served on METRICS_PORT instead, or off (production without METRICS_TOKEN or METRICS_PORT)'),
       },
     },
   },
-  '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
+  '/openapi.json': {
+    get: {
+      operationId: 'openApiDocument',
+      summary: 'This document',
+      security: open,
+      responses: { 200: { description: 'OpenAPI 3.1', content: json(z.object({ openapi: z.string() }).loose(), { openapi: '3.1.0', info: { title: 'auth-api' } }) } },
+    },
+  },
   '/.well-known/jwks.json': {
     get: {
+      operationId: 'jwks',
       summary: 'Public keys that verify access tokens (ES256), for services that verify on their own; cacheable for a few minutes',
-      responses: { 200: { description: 'The JWK Set', content: json(jwks) } },
+      security: open,
+      responses: {
+        200: {
+          description: 'The JWK Set',
+          content: json(jwks, { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs', alg: 'ES256', use: 'sig' }] }),
+        },
+      },
     },
   },
 };
@@ -236,14 +321,39 @@ export function openApiDocument(publicUrl: string) {
     info: {
       title: 'auth-api',
       version: '0.1.0',
+      license: { name: 'Proprietary: a private package, no licence granted', identifier: 'LicenseRef-Proprietary' },
       description: `Email and GitHub sign-in with rotating refresh tokens. Errors are application/problem+json (see the Problem schema; docs/problems.md explains each code). Any route may also answer ${ANY_ROUTE_CODES.join(', ')}.`,
     },
     servers: [{ url: publicUrl }],
     paths,
     components: {
       schemas: { User: schema(user), BearerTokens: schema(bearerTokens), CookieTokens: schema(cookieTokens), Session: schema(session), Problem: schema(problem) },
+      parameters: {
+        AuthMode: {
+          name: 'X-Auth-Mode',
+          in: 'header',
+          required: false,
+          schema: { type: 'string', enum: ['cookie'] },
+          description: 'cookie: deliver the tokens as HttpOnly cookies (with a readable csrf_token) and none in the body; absent: Bearer mode.',
+        },
+        CsrfToken: {
+          name: 'X-CSRF-Token',
+          in: 'header',
+          required: false,
+          schema: { type: 'string' },
+          description: 'Required when a cookie authenticates this unsafe request: the value of the csrf_token cookie (403 CSRF_FAILED otherwise). Not used in Bearer mode.',
+        },
+      },
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token (at+jwt).' },
+        basic: { type: 'http', scheme: 'basic', description: 'POST /auth/login only: the email and password as Basic credentials (wins over the body).' },
+        refreshBearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A refresh token (rt+jwt); it may also be sent as the refreshToken body field.' },
+        refreshCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'refresh_token',
+          description: 'Web apps: the refresh_token cookie (Path=/auth), with X-CSRF-Token equal to the csrf_token cookie.',
+        },
         cookie: {
           type: 'apiKey',
           in: 'cookie',
