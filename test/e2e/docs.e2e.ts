@@ -1,32 +1,10 @@
 import { expect } from 'chai';
-import { type Browser, type Page } from 'playwright-core';
-import { chromiumOrSkip, decodedWidth, PageWatch, screenshot } from '../support/browser.js';
+import { type Browser } from 'playwright-core';
+import { chromiumOrSkip, isFocused, PageWatch, screenshot } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { call } from '../support/http.js';
+import { call, register, uniqueEmail } from '../support/http.js';
 
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-
-interface Operation {
-  summary?: string;
-  responses: Record<string, { description?: string }>;
-}
-interface Document {
-  paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes: Record<string, unknown> };
-}
-
-/** What the page shows, read from its headings: one section per path, one article per operation. */
-interface Rendered {
-  path: string;
-  operations: Array<{ method: string; text: string; statuses: string[] }>;
-}
-
-async function openDocs(page: Page, url: string): Promise<void> {
-  await page.goto(`${url}/docs`);
-  await page.waitForSelector('#content[aria-busy="false"]');
-}
-
-describe('the API reference page in a real browser', function () {
+describe('the API reference (/docs) in a real browser', function () {
   this.timeout(60_000);
   let app: TestApp;
   let browser: Browser;
@@ -41,114 +19,59 @@ describe('the API reference page in a real browser', function () {
     await app?.close();
   });
 
-  it('renders every path of /openapi.json with its methods, summaries and status codes, without a console error or a failed request', async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  it('renders every operation of /openapi.json, fetching nothing from anywhere but the service', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const watch = new PageWatch(page);
-    const doc = (await call(app.url, 'GET', '/openapi.json')).body as Document;
-    await openDocs(page, app.url);
-    expect(await page.getByRole('alert').count(), 'no error shown').to.equal(0);
+    const elsewhere: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).origin !== app.url) elsewhere.push(request.url());
+    });
+    const doc = (await call(app.url, 'GET', '/openapi.json')).body as { paths: Record<string, Record<string, { summary: string }>> };
+    await page.goto(`${app.url}/docs`);
 
-    const rendered: Rendered[] = await page.$$eval('section.path', (sections) =>
-      sections.map((section) => ({
-        path: section.querySelector('h3')?.innerText ?? '',
-        operations: [...section.querySelectorAll('article.operation')].map((article) => ({
-          method: article.querySelector('h4 .method')?.innerText ?? '',
-          text: article.innerText,
-          statuses: [...article.querySelectorAll('table.responses > tbody > tr > th')].map((th) => th.innerText),
-        })),
-      })),
-    );
-    const paths = Object.keys(doc.paths);
-    expect(paths).to.not.be.empty;
-    const operations = paths.flatMap((path) => Object.keys(doc.paths[path] ?? {}).filter((m) => METHODS.includes(m)));
-    expect(await page.locator('article.operation').locator('visible=true').count(), 'every operation is on screen').to.equal(operations.length);
-    expect(rendered.map((r) => r.path)).to.have.members(paths);
-    for (const path of paths) {
-      const shown = rendered.find((r) => r.path === path) as Rendered;
-      const methods = Object.keys(doc.paths[path] ?? {}).filter((m) => METHODS.includes(m));
-      expect(shown.operations.map((o) => o.method), path).to.have.members(methods.map((m) => m.toUpperCase()));
-      for (const method of methods) {
-        const operation = doc.paths[path]?.[method] as Operation;
-        const article = shown.operations.find((o) => o.method === method.toUpperCase());
-        if (operation.summary) expect(article?.text, `${method} ${path}`).to.contain(operation.summary);
-        expect(article?.statuses, `${method} ${path}`).to.have.members(Object.keys(operation.responses));
-        for (const response of Object.values(operation.responses)) if (response.description) expect(article?.text).to.contain(response.description);
+    const sidebar = page.getByRole('navigation', { name: /sidebar/i });
+    for (const operations of Object.values(doc.paths)) {
+      for (const { summary } of Object.values(operations)) {
+        expect(await sidebar.getByRole('button', { name: summary, exact: false }).first().isVisible(), summary).to.equal(true);
       }
     }
-
-    // The request body of registration, with its required fields marked.
-    const register = await page.$$eval('#op-post-auth-register .request-body > .schema > table > tbody > tr', (rows) =>
-      rows.map((row) => [...row.children].map((cell) => cell.innerText)),
-    );
-    expect(register.map((r) => r[0])).to.deep.equal(['email', 'password', 'name']);
-    expect(register.map((r) => r[2])).to.deep.equal(['required', 'required', 'optional']);
-    expect(register[2]?.[1]).to.equal('string | null');
-
-    // Every security scheme, with the operations that use it linked to it.
-    const schemes: string[] = await page.locator('section.scheme h3').allInnerTexts();
-    expect(schemes).to.have.members(Object.keys(doc.components.securitySchemes));
-    expect(await page.locator('#op-get-auth-me').innerText()).to.match(/Authentication: bearer or cookie/);
-
-    // One h1, and headings never skip a level.
-    const levels: number[] = await page.$$eval('h1, h2, h3, h4, h5, h6', (hs) => hs.map((h) => Number(h.tagName.slice(1))));
-    expect(levels.filter((l) => l === 1)).to.have.length(1);
-    levels.forEach((level, i) => expect(level - (levels[i - 1] ?? 0), `heading ${i}`).to.be.at.most(1));
-
-    // The icon it links decodes under the page's CSP.
-    const icon = await page.locator('link[rel="icon"]').getAttribute('href');
-    expect(icon).to.equal('/favicon.svg');
-    expect(await decodedWidth(page, icon ?? '')).to.be.greaterThan(0);
-
-    await page.getByRole('heading', { level: 1 }).waitFor({ state: 'visible' });
-    await screenshot(page, 'docs', { fullPage: false });
-    await page.locator('#op-get-auth-sessions').scrollIntoViewIfNeeded();
-    await screenshot(page, 'docs-sessions', { fullPage: false });
+    expect(await page.getByRole('heading', { name: 'auth-api', level: 1 }).isVisible()).to.equal(true);
+    await screenshot(page, 'docs-reference');
+    expect(elsewhere, 'requests that left the service').to.deep.equal([]);
     expect(watch.problems()).to.deep.equal([]);
-    await page.close();
   });
 
-  it('shows markup inside the document as text, never as HTML', async () => {
-    const page = await browser.newPage();
+  it('finds an operation by search and runs it with a Bearer token through try-it: GET /auth/me answers the user', async () => {
+    const { email, accessToken } = await register(app.url, uniqueEmail('docs'));
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const watch = new PageWatch(page);
-    const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
-    const hostile = {
-      openapi: '3.1.0',
-      info: { title: `Evil ${payload}`, version: '1', description: payload },
-      servers: [{ url: 'javascript:window.__pwned=3' }],
-      paths: {
-        [`/x/${payload}`]: {
-          get: {
-            summary: payload,
-            description: payload,
-            parameters: [{ name: payload, in: 'query', description: payload, schema: { type: 'string' } }],
-            responses: { 200: { description: payload } },
-          },
-        },
-      },
-      components: { securitySchemes: { [payload]: { type: 'apiKey', in: 'header', name: payload, description: payload } } },
-    };
-    await page.route('**/openapi.json', (route) => route.fulfill({ contentType: 'application/json', body: JSON.stringify(hostile) }));
-    await openDocs(page, app.url);
-    expect(await page.locator('article.operation .summary').innerText()).to.equal(payload);
-    expect(await page.locator('section.path h3').innerText()).to.equal(`/x/${payload}`);
-    expect(await page.$$('main img, main script, body > img')).to.have.length(0);
-    expect(await page.$$eval('a[href^="javascript:"]', (links) => links.length)).to.equal(0);
-    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).to.equal(undefined);
-    expect(await page.$$eval('[id]', (nodes) => nodes.every((n) => /^[a-z0-9-]+$/i.test(n.id)))).to.equal(true);
-    expect(watch.problems()).to.deep.equal([]);
-    await page.close();
-  });
+    await page.goto(`${app.url}/docs`);
+    await page.getByRole('button', { name: /The signed-in user/ }).first().waitFor();
 
-  it('says so, in an alert, when the document cannot be loaded', async () => {
-    const page = await browser.newPage();
-    const watch = new PageWatch(page).allow('GET', '/openapi.json', 503);
-    await page.route('**/openapi.json', (route) => route.fulfill({ status: 503, contentType: 'application/problem+json', body: '{}' }));
-    await openDocs(page, app.url);
-    const alert = page.getByRole('alert');
-    expect(await alert.isVisible()).to.equal(true);
-    expect(await alert.innerText()).to.contain('503');
-    await screenshot(page, 'docs-unavailable');
+    // Search, as a person does: the shortcut, a few words, the result.
+    await page.keyboard.press('Control+k');
+    const query = page.getByRole('combobox', { name: /search/i });
+    expect(await isFocused(query), 'the search field has the focus').to.equal(true);
+    await page.keyboard.type('signed-in user');
+    const result = page.getByRole('option', { name: /The signed-in user/ });
+    expect(await result.innerText()).to.contain('/auth/me');
+    await screenshot(page, 'docs-search', { fullPage: false });
+    await result.click();
+    await page.waitForURL(/#GET\/auth\/me$/);
+
+    // Try it: the client opens on this operation, the token goes in, the request goes out.
+    await page.getByRole('button', { name: /test request/i }).filter({ hasText: 'get /auth/me' }).click();
+    const client = page.getByRole('dialog', { name: 'API Client' });
+    await client.getByRole('textbox', { name: 'Bearer Token' }).fill(accessToken);
+    await client.getByRole('button', { name: /^Send get request to .*\/auth\/me$/ }).click();
+
+    const response = client.getByRole('region', { name: 'Response', exact: true });
+    await response.getByText(email).first().waitFor();
+    const shown = await response.innerText();
+    expect(shown).to.match(/\b200\b/);
+    expect(shown).to.contain(email);
+    await screenshot(page, 'docs-try-it', { fullPage: false });
     expect(watch.problems()).to.deep.equal([]);
-    await page.close();
   });
 });

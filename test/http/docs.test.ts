@@ -19,21 +19,20 @@ describe('GET /docs (the API reference page)', () => {
   });
   after(() => app.close());
 
-  it('serves an HTML page that loads its own script and stylesheet', async () => {
+  it("serves an HTML page that loads Scalar's reference from the service and its own start script", async () => {
     const res = await call(app.url, 'GET', '/docs');
     expect(res.status).to.equal(200);
     expect(res.headers.get('content-type')).to.match(/^text\/html; charset=utf-8/);
     expect(res.text).to.match(/^<!doctype html>/i);
     expect(res.text).to.contain('<html lang="en">');
-    expect(res.text).to.match(/<script type="module" src="\/docs\.js"><\/script>/);
-    expect(res.text).to.contain('<link rel="stylesheet" href="/docs.css">');
-    expect(res.text).to.match(/<main id="content"/);
+    expect(res.text).to.contain('<script src="/docs/reference.js"></script>');
+    expect(res.text).to.contain('<script src="/docs.js"></script>');
   });
 
   it('has no inline script and nothing from another origin', async () => {
     const { text } = await call(app.url, 'GET', '/docs');
     const scripts = [...text.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
-    expect(scripts).to.have.length(1);
+    expect(scripts).to.have.length(2);
     for (const [, attributes, body] of scripts) {
       expect(attributes).to.match(/\bsrc="\/[^/]/);
       expect(body?.trim()).to.equal('');
@@ -53,19 +52,17 @@ describe('GET /docs (the API reference page)', () => {
     expect(res.headers.get('x-request-id')).to.be.a('string');
   });
 
-  it('serves the script and the stylesheet with their types', async () => {
-    const script = await call(app.url, 'GET', '/docs.js');
-    expect(script.status).to.equal(200);
-    expect(script.headers.get('content-type')).to.match(/^text\/javascript/);
-    expect(script.text).to.contain("fetch('/openapi.json'");
-    const style = await call(app.url, 'GET', '/docs.css');
-    expect(style.status).to.equal(200);
-    expect(style.headers.get('content-type')).to.match(/^text\/css/);
-  });
-
-  it('never writes text of the document as HTML (no innerHTML, outerHTML, insertAdjacentHTML or document.write)', async () => {
-    const { text } = await call(app.url, 'GET', '/docs.js');
-    expect(text).to.not.match(/\.(?:inner|outer)HTML\b|insertAdjacentHTML|document\.write|\beval\(|new Function\(/);
+  it('serves the installed @scalar/api-reference bundle and a start script that keeps every request on the service', async () => {
+    const bundle = await call(app.url, 'GET', '/docs/reference.js');
+    expect(bundle.status).to.equal(200);
+    expect(bundle.headers.get('content-type')).to.match(/^text\/javascript/);
+    expect(bundle.text).to.contain('createApiReference');
+    const start = await call(app.url, 'GET', '/docs.js');
+    expect(start.status).to.equal(200);
+    expect(start.text).to.contain("url: '/openapi.json'");
+    expect(start.text).to.contain('withDefaultFonts: false');
+    expect(start.text).to.contain('agent: { disabled: true }');
+    expect(start.text).to.not.match(/proxyUrl|https?:\/\//);
   });
 
   it('points at a document that exists', async () => {

@@ -1,14 +1,18 @@
 import Router from '@koa/router';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** Scalar's API reference, a maintained renderer with search and try-it, from the installed package (never a CDN). */
+const REFERENCE_BUNDLE = fileURLToPath(import.meta.resolve('@scalar/api-reference/browser/standalone.js'));
 
 const ASSETS = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
-  // The API reference: renders /openapi.json in the browser, so it needs no CDN and no inline script.
+  // The API reference: Scalar renders /openapi.json in the browser; no CDN and no inline script.
   '/docs': { file: 'docs.html', type: 'text/html; charset=utf-8' },
   '/docs.js': { file: 'docs.js', type: 'text/javascript; charset=utf-8' },
-  '/docs.css': { file: 'docs.css', type: 'text/css; charset=utf-8' },
+  '/docs/reference.js': { file: REFERENCE_BUNDLE, type: 'text/javascript; charset=utf-8' },
   // The pages link the SVG; /favicon.ico (the same padlock, PNGs in an ICO) is for browsers that ask anyway.
   '/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
   '/favicon.ico': { file: 'favicon.ico', type: 'image/x-icon' },
@@ -18,7 +22,7 @@ const ASSETS = {
 export function webRoutes(features: { readonly github: boolean }): Router {
   const router = new Router();
   for (const [path, asset] of Object.entries(ASSETS)) {
-    let body: string | Buffer = readFileSync(new URL(`../web/${asset.file}`, import.meta.url));
+    let body: string | Buffer = readFileSync(asset.file.startsWith('/') ? asset.file : new URL(`../web/${asset.file}`, import.meta.url));
     // The page shows its GitHub buttons only when the service has GitHub sign-in.
     if (asset.file === 'index.html') body = body.toString('utf8').replace('data-github="off"', `data-github="${features.github ? 'on' : 'off'}"`);
     router.get(path, (ctx) => {
