@@ -33,7 +33,7 @@ import type { SessionPolicy } from '../domain/session.js';
 import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.js';
 import { JwtTokenIssuer } from '../adapters/crypto/jwt-token-issuer.js';
 import { ZxcvbnCommonPasswordList } from '../adapters/passwords/zxcvbn-common-password-list.js';
-import { jwtSettings, type JwtSettings } from '../adapters/crypto/jwt-settings.js';
+import { jwtSettings, type JwtSettings } from '../config/jwt-settings.js';
 import { createApp } from '../adapters/http/app.js';
 import { metricsExposure } from '../adapters/http/routes/metrics-routes.js';
 import { createDatabase, isDatabaseReady } from '../adapters/persistence/knex/database.js';
