@@ -4,7 +4,7 @@ import type { AuthenticateAccessToken } from '../../../application/authenticate-
 import { InvalidTokenError } from '../../../domain/errors.js';
 import type { Clock } from '../../../domain/ports/clock.js';
 import { verificationKey, type JwtKindSettings, type JwtSettings } from '../../../config/jwt-settings.js';
-import { sweepStale } from '../../system/stale-sweeper.js';
+import { sweepStale } from '../../shared/stale-sweeper.js';
 import { readClaims, type VerifiedClaims } from './jwt-claims.js';
 import { reportVerdict, type Done } from './verdict.js';
 import { extractor, presentedAccessToken } from './token-extractors.js';
