@@ -7,12 +7,12 @@ import { describeError } from './adapters/http/error-middleware.js';
 import { serveMetrics } from './adapters/http/metrics-server.js';
 import { createHttpServer, serverLimits } from './adapters/http/server.js';
 import { createLogger } from './adapters/logging/logger.js';
-import { migrateToLatest } from './adapters/persistence/knex/database.js';
 import { startPruningJob } from './adapters/system/pruning-job.js';
 import { PruneSessions } from './application/prune-sessions.js';
-import { buildContainer, buildHttpApp, type Lifecycle } from './composition/container.js';
+import { buildHttpApp, type Lifecycle } from './composition/container.js';
 import { TOKENS } from './composition/tokens.js';
 import { ConfigError, loadConfig } from './config/env.js';
+import { prepareService } from './start-up.js';
 
 async function main(): Promise<void> {
   let loaded;
@@ -25,19 +25,14 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const { config, warnings } = loaded;
+  const { config } = loaded;
   // Every line is written as it is logged (see adapters/logging): the warnings are the first lines
   // a person sees, and a crash loses nothing that was logged before it.
   const logger = createLogger({ level: config.logLevel, format: config.logFormat, terminal: process.stdout.isTTY === true });
   reportCrashes(logger);
-  for (const warning of warnings) logger.warn(warning);
 
-  const container = buildContainer(config, logger);
+  const container = await prepareService(loaded, logger);
   const db = container.resolve<Knex>(TOKENS.Database);
-  if (config.migrateOnStart) {
-    const applied = await migrateToLatest(db);
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  }
 
   // Dead sessions leave the database in small batches; Redis sessions expire by themselves.
   const pruning =

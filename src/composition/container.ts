@@ -33,7 +33,7 @@ import type { SessionPolicy } from '../domain/session.js';
 import { BcryptPasswordHasher } from '../adapters/crypto/bcrypt-password-hasher.js';
 import { JwtTokenIssuer } from '../adapters/crypto/jwt-token-issuer.js';
 import { ZxcvbnCommonPasswordList } from '../adapters/passwords/zxcvbn-common-password-list.js';
-import { jwtSettings, type JwtSettings } from '../adapters/crypto/jwt-settings.js';
+import { jwtSettings, type JwtSettings } from '../config/jwt-settings.js';
 import { createApp } from '../adapters/http/app.js';
 import { metricsExposure } from '../adapters/http/routes/metrics-routes.js';
 import { createDatabase, isDatabaseReady } from '../adapters/persistence/knex/database.js';
@@ -42,13 +42,14 @@ import { CachingTokenStore } from '../adapters/persistence/cache/caching-token-s
 import { KnexIdentityRepository } from '../adapters/persistence/knex/knex-identity-repository.js';
 import { KnexTokenStore } from '../adapters/persistence/knex/knex-token-store.js';
 import { KnexUserRepository } from '../adapters/persistence/knex/knex-user-repository.js';
+import { connectRedis, isRedisReady } from '../adapters/persistence/redis/redis-client.js';
 import { RedisTokenStore } from '../adapters/persistence/redis/redis-token-store.js';
 import { RandomIdGenerator } from '../adapters/system/random-id-generator.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { memoryLimiters, redisLimiters, registrationLimiter } from '../adapters/throttle/limiters.js';
 import { RateLimiterLoginThrottle } from '../adapters/throttle/rate-limiter-login-throttle.js';
 import { RateLimiterRegistrationThrottle } from '../adapters/throttle/rate-limiter-registration-throttle.js';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { TOKENS } from './tokens.js';
 
 export type Readiness = () => Promise<boolean>;
@@ -56,35 +57,6 @@ export type Readiness = () => Promise<boolean>;
 /** Process state the composition root shares with main: a draining instance reports not ready. */
 export interface Lifecycle {
   draining: boolean;
-}
-
-const isRedisReady = async (redis: Redis): Promise<boolean> => {
-  try {
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  }
-};
-
-/**
- * The shared Redis client. Nothing waits offline and every command has a deadline, so an outage
- * fails requests closed (503) within a second instead of queueing them; ioredis reconnects by
- * itself. An outage is logged once when it starts and once when it ends, not at every retry.
- */
-function connectRedis(url: string, logger: Logger): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000, commandTimeout: 1000 });
-  let down = false;
-  redis.on('error', (err: Error & { code?: unknown }) => {
-    if (down) return;
-    down = true;
-    logger.error({ code: typeof err.code === 'string' ? err.code : err.name }, 'Redis unreachable: requests that need it answer 503 until it returns');
-  });
-  redis.on('ready', () => {
-    if (!down) return;
-    down = false;
-    logger.info('Redis reachable again');
-  });
-  return redis;
 }
 
 /**

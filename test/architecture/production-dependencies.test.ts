@@ -1,53 +1,19 @@
 import { expect } from 'chai';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative, resolve } from 'node:path';
-import ts from 'typescript';
+import { moduleImports, tsFiles } from './imports.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** The TypeScript files that run in production: src, the migrations, and knexfile.ts. */
-function runtimeFiles(): string[] {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir).flatMap((entry) => {
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) return walk(path);
-      return /\.(ts|mts)$/.test(entry) && !entry.endsWith('.d.ts') ? [path] : [];
-    });
-  return [...walk(join(ROOT, 'src')), ...walk(join(ROOT, 'migrations')), join(ROOT, 'knexfile.ts')];
-}
+const runtimeFiles = (): string[] => [...tsFiles(join(ROOT, 'src')), ...tsFiles(join(ROOT, 'migrations')), join(ROOT, 'knexfile.ts')];
 
-const isTypeOnlyImport = (node: ts.ImportDeclaration): boolean => {
-  const clause = node.importClause;
-  if (!clause) return false; // `import 'x'` runs x
-  if (clause.isTypeOnly) return true;
-  const bindings = clause.namedBindings;
-  return clause.name === undefined && bindings !== undefined && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((e) => e.isTypeOnly);
-};
-
-/**
- * Every module specifier a source file loads at run time: static imports and re-exports (type-only
- * ones are erased by the compiler), `import('x')` and `require('x')` with a literal.
- */
-export function runtimeSpecifiers(fileName: string, source: string): string[] {
-  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.ES2023, true);
-  const found: string[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && !isTypeOnlyImport(node)) {
-      found.push(node.moduleSpecifier.text);
-    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier) && !node.isTypeOnly) {
-      found.push(node.moduleSpecifier.text);
-    } else if (ts.isCallExpression(node)) {
-      const [first] = node.arguments;
-      const dynamicImport = node.expression.kind === ts.SyntaxKind.ImportKeyword;
-      const requireCall = ts.isIdentifier(node.expression) && node.expression.text === 'require';
-      if ((dynamicImport || requireCall) && first && ts.isStringLiteralLike(first)) found.push(first.text);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
-  return found;
-}
+/** Every module specifier a source file loads at run time (type-only imports are erased by the compiler). */
+export const runtimeSpecifiers = (fileName: string, source: string): string[] =>
+  moduleImports(fileName, source)
+    .filter((i) => !i.typeOnly)
+    .map((i) => i.specifier);
 
 /** The npm package a bare specifier names (`@scope/name/sub` -> `@scope/name`), or null for relative paths and built-ins. */
 export function packageOf(specifier: string): string | null {

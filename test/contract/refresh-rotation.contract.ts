@@ -5,7 +5,7 @@ import { IssueSession } from '../../src/application/issue-session.js';
 import { RefreshSession } from '../../src/application/refresh-session.js';
 import { SessionTokenMinter, type SessionTokens } from '../../src/application/session-token-minter.js';
 import { JwtTokenIssuer } from '../../src/adapters/crypto/jwt-token-issuer.js';
-import { jwtSettings, type JwtSettings } from '../../src/adapters/crypto/jwt-settings.js';
+import { jwtSettings, type JwtSettings } from '../../src/config/jwt-settings.js';
 import { readClaims, type VerifiedClaims } from '../../src/adapters/http/strategies/jwt-claims.js';
 import { RandomIdGenerator } from '../../src/adapters/system/random-id-generator.js';
 import type { TokenStore } from '../../src/domain/ports/token-store.js';

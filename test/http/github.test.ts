@@ -4,7 +4,7 @@ import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-mem
 import { TOKENS } from '../../src/composition/tokens.js';
 import { ServiceUnavailableError } from '../../src/domain/errors.js';
 import type { TokenStore } from '../../src/domain/ports/token-store.js';
-import type { JwtSettings } from '../../src/adapters/crypto/jwt-settings.js';
+import type { JwtSettings } from '../../src/config/jwt-settings.js';
 import { aGithubAccount, GithubStandIn, startGithubTestApp, WEB_APP_URL, type GithubAccount, type GithubTestApp } from '../support/github-stand-in.js';
 import { bearer, call, GOOD_PASSWORD, register, uniqueEmail } from '../support/http.js';
 import {

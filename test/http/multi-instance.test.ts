@@ -22,9 +22,9 @@ const WINDOW_SECONDS = 60;
 const MAX_FAILURES = 3;
 const WRONG_PASSWORD = 'not the password at all';
 
-/** The variables the service reads (src/config/env.ts): none may leak in from the shell running the tests. */
+/** The variables the service reads (src/config/): none may leak in from the shell running the tests. */
 const SERVICE_VARIABLE =
-  /^(NODE_ENV|PORT|HOST|PUBLIC_URL|TRUST_PROXY|DATABASE_URL|MIGRATE_ON_START|REDIS_|JWT_|ACCESS_TOKEN_TTL|REFRESH_|SESSION_|BCRYPT_COST|LOGIN_|CORS_ORIGINS|WEB_APP_URL|GITHUB_|CACHE_TTL_MS|SHUTDOWN_DRAIN_MS|LOG_LEVEL)/;
+  /^(NODE_ENV|PORT|HOST|PUBLIC_URL|TRUST_PROXY|DATABASE_|MIGRATE_ON_START|REDIS_|JWT_|ACCESS_TOKEN_TTL|REFRESH_|SESSION_|BCRYPT_COST|LOGIN_|CORS_ORIGINS|WEB_APP_URL|GITHUB_|CACHE_TTL_MS|SHUTDOWN_DRAIN_MS|LOG_LEVEL)/;
 
 const serviceEnv = (settings: Record<string, string>): Record<string, string> => ({
   ...(Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !SERVICE_VARIABLE.test(k))) as Record<string, string>),

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { AccessTokenInput, RefreshTokenInput, TokenIssuer } from '../../domain/ports/token-issuer.js';
-import type { JwtKindSettings, JwtSettings } from './jwt-settings.js';
+import type { JwtKindSettings, JwtSettings } from '../../config/jwt-settings.js';
 
 const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Context } from 'koa';
 import type { SessionTokens } from '../../application/session-token-minter.js';
 import { csrfTokenFor } from './csrf.js';
-import { COOKIE } from './strategies/token-extractors.js';
+import { COOKIE } from './cookie-names.js';
 
 export interface CookieSettings {
   /** `Secure` on every cookie: whenever PUBLIC_URL is https, whatever this request's own scheme. */

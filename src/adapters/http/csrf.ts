@@ -2,7 +2,7 @@ import { createHmac, type KeyObject } from 'node:crypto';
 import type { Context } from 'koa';
 import { HttpProblemError } from './problem.js';
 import { sameSecret } from './same-secret.js';
-import { COOKIE } from './strategies/token-extractors.js';
+import { COOKIE } from './cookie-names.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

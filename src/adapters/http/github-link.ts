@@ -1,7 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
-export const LINK_COOKIE = 'github_link';
 export const LINK_TTL_SECONDS = 300;
 const AUDIENCE = 'github-link';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { LRUCache } from 'lru-cache';
-import { sweepStale } from '../../../src/adapters/system/stale-sweeper.js';
+import { sweepStale } from '../../../src/adapters/shared/stale-sweeper.js';
 
 describe('sweepStale', () => {
   it('drops expired entries nobody reads again, so a cache holds only its TTL window, not its size bound', async () => {

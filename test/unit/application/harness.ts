@@ -2,7 +2,7 @@ import { createSecretKey } from 'node:crypto';
 import { expect } from 'chai';
 import jwt, { type Jwt, type JwtPayload } from 'jsonwebtoken';
 import { BcryptPasswordHasher } from '../../../src/adapters/crypto/bcrypt-password-hasher.js';
-import { jwtSettings } from '../../../src/adapters/crypto/jwt-settings.js';
+import { jwtSettings } from '../../../src/config/jwt-settings.js';
 import { JwtTokenIssuer } from '../../../src/adapters/crypto/jwt-token-issuer.js';
 import { InMemoryTokenStore } from '../../../src/adapters/persistence/memory/in-memory-token-store.js';
 import { InMemoryUserRepository } from '../../../src/adapters/persistence/memory/in-memory-user-repository.js';

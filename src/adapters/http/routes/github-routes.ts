@@ -6,10 +6,11 @@ import type { IssueSession } from '../../../application/issue-session.js';
 import { DomainError, type ErrorCode } from '../../../domain/errors.js';
 import { isPrincipal, isSessionPrincipal, principalOf } from '../authenticate.js';
 import { setSessionCookies, type CookieSettings } from '../cookies.js';
-import { issueLinkToken, LINK_COOKIE, LINK_TTL_SECONDS, verifyLinkToken } from '../github-link.js';
+import { LINK_COOKIE, STATE_COOKIE } from '../cookie-names.js';
+import { issueLinkToken, LINK_TTL_SECONDS, verifyLinkToken } from '../github-link.js';
 import { describeError } from '../error-middleware.js';
 import { HttpProblemError } from '../problem.js';
-import { STATE_COOKIE, type GithubFlowState } from '../strategies/github-state-store.js';
+import type { GithubFlowState } from '../strategies/github-state-store.js';
 import { STRATEGY } from '../strategies/names.js';
 import type { KeyObject } from 'node:crypto';
 

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { PublicJwk } from '../../crypto/jwt-settings.js';
+import type { PublicJwk } from '../../../config/jwt-settings.js';
 
 /** How long verifiers may keep the key set: short, so a restart with a new signing key is seen soon. */
 const MAX_AGE_SECONDS = 300;

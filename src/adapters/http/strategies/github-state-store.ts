@@ -1,8 +1,8 @@
 import { randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Context } from 'koa';
+import { STATE_COOKIE } from '../cookie-names.js';
 
-export const STATE_COOKIE = 'github_oauth_state';
 const STATE_TTL_SECONDS = 600;
 const AUDIENCE = 'github-oauth-state';
 

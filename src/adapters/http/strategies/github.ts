@@ -3,7 +3,7 @@ import { Strategy as GitHubStrategy } from 'passport-github2';
 import type { AuthenticateWithGithub } from '../../../application/authenticate-with-github.js';
 import type { ExternalProfile } from '../../../domain/identity.js';
 import { DomainError } from '../../../domain/errors.js';
-import type { GithubConfig } from '../../../config/env.js';
+import type { GithubConfig } from '../../../config/github.js';
 import type { CookieStateStore, GithubFlowState } from './github-state-store.js';
 
 interface GithubEmail {

@@ -1,5 +1,5 @@
 import type { Jwt, JwtPayload } from 'jsonwebtoken';
-import { verificationKey, type JwtKindSettings } from '../../crypto/jwt-settings.js';
+import { verificationKey, type JwtKindSettings } from '../../../config/jwt-settings.js';
 
 export interface VerifiedClaims {
   readonly userId: string;

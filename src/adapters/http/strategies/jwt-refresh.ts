@@ -1,6 +1,6 @@
 import type { Clock } from '../../../domain/ports/clock.js';
 import type { RefreshPrincipal } from '../../../domain/principal.js';
-import type { JwtSettings } from '../../crypto/jwt-settings.js';
+import type { JwtSettings } from '../../../config/jwt-settings.js';
 import { tokenStrategy, verifyOptions } from './jwt.js';
 import { extractor, presentedRefreshToken } from './token-extractors.js';
 

@@ -3,8 +3,8 @@ import { Strategy as JwtStrategy, type StrategyOptionsWithoutRequest } from 'pas
 import type { AuthenticateAccessToken } from '../../../application/authenticate-access-token.js';
 import { InvalidTokenError } from '../../../domain/errors.js';
 import type { Clock } from '../../../domain/ports/clock.js';
-import { verificationKey, type JwtKindSettings, type JwtSettings } from '../../crypto/jwt-settings.js';
-import { sweepStale } from '../../system/stale-sweeper.js';
+import { verificationKey, type JwtKindSettings, type JwtSettings } from '../../../config/jwt-settings.js';
+import { sweepStale } from '../../shared/stale-sweeper.js';
 import { readClaims, type VerifiedClaims } from './jwt-claims.js';
 import { reportVerdict, type Done } from './verdict.js';
 import { extractor, presentedAccessToken } from './token-extractors.js';

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { COOKIE } from '../cookie-names.js';
 
 /** What the extractors need of a request: Koa's and koa-passport's request objects both fit. */
 export interface RequestLike {
@@ -13,12 +14,6 @@ export interface PresentedToken {
   readonly token: string;
   readonly source: TokenSource;
 }
-
-export const COOKIE = {
-  access: 'access_token',
-  refresh: 'refresh_token',
-  csrf: 'csrf_token',
-} as const;
 
 // Any non-empty credentials after the scheme are a presented token (judged INVALID_TOKEN if bad);
 // only a bare `Bearer` counts as no token.

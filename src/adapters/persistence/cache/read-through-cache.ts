@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { sweepStale } from '../../system/stale-sweeper.js';
+import { sweepStale } from '../../shared/stale-sweeper.js';
 
 export interface ReadThroughCacheOptions {
   /** How many entries stay in memory. */

@@ -1,7 +1,7 @@
 import { createSecretKey } from 'node:crypto';
 import { expect } from 'chai';
 import jwt, { type JwtPayload } from 'jsonwebtoken';
-import { jwtSettings } from '../../../../src/adapters/crypto/jwt-settings.js';
+import { jwtSettings } from '../../../../src/config/jwt-settings.js';
 import { JwtTokenIssuer } from '../../../../src/adapters/crypto/jwt-token-issuer.js';
 import type { RefreshTokenInput } from '../../../../src/domain/ports/token-issuer.js';
 import { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET } from '../../../support/config.js';

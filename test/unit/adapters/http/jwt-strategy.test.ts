@@ -2,7 +2,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { Strategy as JwtStrategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
-import { jwtSettings, publicJwk, type JwtKindSettings, type JwtSettings } from '../../../../src/adapters/crypto/jwt-settings.js';
+import { jwtSettings, publicJwk, type JwtKindSettings, type JwtSettings } from '../../../../src/config/jwt-settings.js';
 import { readClaims } from '../../../../src/adapters/http/strategies/jwt-claims.js';
 import { headerKid, tokenStrategy, verifyOptions } from '../../../../src/adapters/http/strategies/jwt.js';
 import { extractor, presentedAccessToken } from '../../../../src/adapters/http/strategies/token-extractors.js';

@@ -2,9 +2,9 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { expect } from 'chai';
 import { calculateJwkThumbprint } from 'jose';
 import jwt from 'jsonwebtoken';
-import { jwkThumbprint, jwtSettings, publicJwk, verificationKey } from '../../../../src/adapters/crypto/jwt-settings.js';
-import { JwtTokenIssuer } from '../../../../src/adapters/crypto/jwt-token-issuer.js';
-import { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET } from '../../../support/config.js';
+import { jwkThumbprint, jwtSettings, publicJwk, verificationKey } from '../../../src/config/jwt-settings.js';
+import { JwtTokenIssuer } from '../../../src/adapters/crypto/jwt-token-issuer.js';
+import { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET } from '../../support/config.js';
 
 const p256 = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
 

@@ -1,5 +1,11 @@
 import { createHash, createHmac, createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 
+/**
+ * The one token-settings object: signing (adapters/crypto) and verifying (the HTTP strategies) both
+ * read it, so algorithms, keys, issuer and audience cannot drift apart. Built once at start from
+ * the validated JWT configuration.
+ */
+
 export type TokenKind = 'access' | 'refresh';
 
 /** HS256: one shared secret signs and verifies. */
@@ -57,11 +63,14 @@ export interface JwtSettings {
   readonly csrfKey: KeyObject;
 }
 
-/** ES256 access-token keys, already read and checked at start. */
+/** The access-token algorithms this service signs with. */
+export type JwtAlgorithm = JwtKindSettings['algorithm'];
+
+/** ES256 access-token keys, already read and checked at start (config/jwt-key-files.ts). */
 export interface AccessKeys {
   /** A P-256 private key. */
   readonly signingKey: KeyObject;
-  /** P-256 public keys of earlier signing keys, still accepted until their tokens expire. */
+  /** P-256 public keys of earlier signing keys, in the order of the verify file, still accepted until their tokens expire. */
   readonly verifyKeys: readonly KeyObject[];
 }
 
@@ -69,15 +78,15 @@ export interface JwtSecrets {
   readonly issuer: string;
   readonly audience: string;
   /** Absent: HS256. */
-  readonly algorithm?: 'HS256' | 'ES256';
+  readonly algorithm?: JwtAlgorithm;
   /** Unused under ES256. */
   readonly accessSecret: string;
   readonly refreshSecret: string;
-  /** Required under ES256, ignored under HS256. */
+  /** ES256: the signing key and earlier signing keys' public keys, read and checked at start; required under ES256, ignored (null) under HS256. */
   readonly accessKeys?: AccessKeys | null;
 }
 
-const isP256 = (key: KeyObject): boolean => key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+export const isP256 = (key: KeyObject): boolean => key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
 
 /**
  * RFC 7638 JWK thumbprint with SHA-256, base64url: the required members of an EC key (crv, kty,
