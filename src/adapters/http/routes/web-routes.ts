@@ -1,9 +1,14 @@
 import Router from '@koa/router';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** Scalar's API reference, a maintained renderer with search and try-it, from the installed package (never a CDN). */
-const REFERENCE_BUNDLE = fileURLToPath(import.meta.resolve('@scalar/api-reference/browser/standalone.js'));
+/**
+ * Scalar's API reference, a maintained renderer with search and try-it, from the installed package
+ * (never a CDN). `npm run build` copies its browser bundle beside the pages, so the pruned production
+ * install needs none of the package's own dependencies; from the sources it is read where npm put it.
+ */
+const BUILT_BUNDLE = fileURLToPath(new URL('../web/scalar-api-reference.js', import.meta.url));
+const REFERENCE_BUNDLE = existsSync(BUILT_BUNDLE) ? BUILT_BUNDLE : fileURLToPath(import.meta.resolve('@scalar/api-reference/browser/standalone.js'));
 
 const ASSETS = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
