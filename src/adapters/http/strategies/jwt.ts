@@ -66,7 +66,7 @@ class ClockedJwtStrategy extends JwtStrategy {
   }
 }
 
-/** A passport-jwt strategy whose verify callback only reads the claims and hands them to a use case. */
+/** A passport-jwt strategy whose verify callback only reads the claims and hands them on (to a use case, or as the principal). */
 export const tokenStrategy = (
   options: StrategyOptionsWithoutRequest,
   kind: JwtKindSettings,
