@@ -8,8 +8,8 @@ import { serveMetrics } from './adapters/http/metrics-server.js';
 import { createHttpServer, serverLimits } from './adapters/http/server.js';
 import { createLogger } from './adapters/logging/logger.js';
 import { startPruningJob } from './adapters/system/pruning-job.js';
-import { PruneSessions } from './application/prune-sessions.js';
 import { buildHttpApp, type Lifecycle } from './composition/container.js';
+import type { UseCases } from './composition/use-cases.js';
 import { TOKENS } from './composition/tokens.js';
 import { ConfigError, loadConfig } from './config/env.js';
 import { prepareService } from './start-up.js';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const pruning =
     config.sessionPruneIntervalSeconds > 0
       ? startPruningJob({
-          pruneBatch: (size) => container.resolve(PruneSessions).execute(size),
+          pruneBatch: (size) => container.resolve<UseCases>(TOKENS.UseCases).pruneSessions.execute(size),
           intervalMs: config.sessionPruneIntervalSeconds * 1000,
           batchSize: 500,
           pauseMs: 50,

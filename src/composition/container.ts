@@ -1,22 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { container as root, instancePerContainerCachingFactory as cached, type DependencyContainer } from 'tsyringe';
-import { AuthenticateAccessToken } from '../application/authenticate-access-token.js';
-import { AuthenticateWithGithub } from '../application/authenticate-with-github.js';
-import { AuthenticateRefreshToken } from '../application/authenticate-refresh-token.js';
-import { AuthenticateWithPassword } from '../application/authenticate-with-password.js';
-import { ChangePassword } from '../application/change-password.js';
-import { EndAllSessions } from '../application/end-all-sessions.js';
-import { EndSession } from '../application/end-session.js';
-import { GetCurrentUser } from '../application/get-current-user.js';
-import { IssueSession } from '../application/issue-session.js';
-import { ListSessions } from '../application/list-sessions.js';
-import { RefreshSession } from '../application/refresh-session.js';
-import { PruneSessions } from '../application/prune-sessions.js';
-import { RegisterUser } from '../application/register-user.js';
-import { SessionTokenMinter } from '../application/session-token-minter.js';
-import { SignUp } from '../application/sign-up.js';
-import { ThrottledPasswordCheck } from '../application/throttled-password-check.js';
 import type { Config } from '../config/env.js';
 import { PasswordStrength } from '../domain/password-strength.js';
 import type { Clock } from '../domain/ports/clock.js';
@@ -51,6 +35,7 @@ import { RateLimiterLoginThrottle } from '../adapters/throttle/rate-limiter-logi
 import { RateLimiterRegistrationThrottle } from '../adapters/throttle/rate-limiter-registration-throttle.js';
 import type { Redis } from 'ioredis';
 import { TOKENS } from './tokens.js';
+import { composeUseCases, type UseCases } from './use-cases.js';
 
 export type Readiness = () => Promise<boolean>;
 
@@ -144,84 +129,53 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
   c.register(TOKENS.Clock, { useFactory: cached(() => new SystemClock()) });
   c.register(TOKENS.IdGenerator, { useFactory: cached(() => new RandomIdGenerator()) });
 
-  const users = (x: DependencyContainer) => x.resolve<UserRepository>(TOKENS.UserRepository);
-  const store = (x: DependencyContainer) => x.resolve<TokenStore>(TOKENS.TokenStore);
-  const hasher = (x: DependencyContainer) => x.resolve<PasswordHasher>(TOKENS.PasswordHasher);
-  const issuer = (x: DependencyContainer) => x.resolve<TokenIssuer>(TOKENS.TokenIssuer);
-  const clock = (x: DependencyContainer) => x.resolve<Clock>(TOKENS.Clock);
-  const ids = (x: DependencyContainer) => x.resolve<IdGenerator>(TOKENS.IdGenerator);
-  const policy = (x: DependencyContainer) => x.resolve<SessionPolicy>(TOKENS.SessionPolicy);
-
-  c.register(SessionTokenMinter, { useFactory: cached((x) => new SessionTokenMinter(issuer(x), policy(x))) });
-  c.register(RegisterUser, { useFactory: cached((x) => new RegisterUser(users(x), hasher(x), ids(x), clock(x), x.resolve(PasswordStrength))) });
-  c.register(ThrottledPasswordCheck, {
-    useFactory: cached((x) => new ThrottledPasswordCheck(hasher(x), x.resolve<LoginThrottle>(TOKENS.LoginThrottle))),
-  });
-  c.register(AuthenticateWithPassword, { useFactory: cached((x) => new AuthenticateWithPassword(users(x), x.resolve(ThrottledPasswordCheck))) });
-  c.register(IssueSession, {
+  c.register(TOKENS.UseCases, {
     useFactory: cached(
-      (x) => new IssueSession(users(x), store(x), issuer(x), x.resolve(SessionTokenMinter), ids(x), clock(x), policy(x), config.limits.sessionsPerUserMax),
+      (x): UseCases =>
+        composeUseCases({
+          users: x.resolve<UserRepository>(TOKENS.UserRepository),
+          identities: x.resolve<IdentityRepository>(TOKENS.IdentityRepository),
+          store: x.resolve<TokenStore>(TOKENS.TokenStore),
+          issuer: x.resolve<TokenIssuer>(TOKENS.TokenIssuer),
+          clock: x.resolve<Clock>(TOKENS.Clock),
+          ids: x.resolve<IdGenerator>(TOKENS.IdGenerator),
+          policy: x.resolve<SessionPolicy>(TOKENS.SessionPolicy),
+          sessionsPerUserMax: config.limits.sessionsPerUserMax,
+          hasher: x.resolve<PasswordHasher>(TOKENS.PasswordHasher),
+          loginThrottle: x.resolve<LoginThrottle>(TOKENS.LoginThrottle),
+          registrationThrottle: x.resolve<RegistrationThrottle>(TOKENS.RegistrationThrottle),
+          strength: x.resolve(PasswordStrength),
+        }),
     ),
   });
-  c.register(SignUp, {
-    useFactory: cached(
-      (x) =>
-        new SignUp(
-          x.resolve<RegistrationThrottle>(TOKENS.RegistrationThrottle),
-          x.resolve(RegisterUser),
-          x.resolve(IssueSession),
-          users(x),
-          x.resolve<LoginThrottle>(TOKENS.LoginThrottle),
-        ),
-    ),
-  });
-  c.register(AuthenticateAccessToken, { useFactory: cached((x) => new AuthenticateAccessToken(store(x), clock(x))) });
-  c.register(AuthenticateRefreshToken, {
-    useFactory: cached((x) => new AuthenticateRefreshToken(store(x), issuer(x), policy(x))),
-  });
-  c.register(RefreshSession, {
-    useFactory: cached((x) => new RefreshSession(users(x), store(x), issuer(x), x.resolve(SessionTokenMinter), clock(x), x.resolve(AuthenticateRefreshToken))),
-  });
-  c.register(EndSession, { useFactory: cached((x) => new EndSession(store(x), clock(x), x.resolve(AuthenticateRefreshToken))) });
-  c.register(EndAllSessions, { useFactory: cached((x) => new EndAllSessions(store(x), clock(x))) });
-  c.register(ListSessions, { useFactory: cached((x) => new ListSessions(store(x), clock(x))) });
-  c.register(ChangePassword, {
-    useFactory: cached(
-      (x) => new ChangePassword(users(x), store(x), x.resolve(ThrottledPasswordCheck), hasher(x), x.resolve(IssueSession), clock(x), x.resolve(PasswordStrength)),
-    ),
-  });
-  c.register(AuthenticateWithGithub, {
-    useFactory: cached((x) => new AuthenticateWithGithub(users(x), x.resolve<IdentityRepository>(TOKENS.IdentityRepository), ids(x), clock(x), x.resolve<LoginThrottle>(TOKENS.LoginThrottle))),
-  });
-  c.register(GetCurrentUser, { useFactory: cached((x) => new GetCurrentUser(users(x))) });
-  c.register(PruneSessions, { useFactory: cached((x) => new PruneSessions(store(x), clock(x), policy(x))) });
   return c;
 }
 
 /** The Koa app over whatever the container holds. */
 export function buildHttpApp(c: DependencyContainer) {
   const config = c.resolve<Config>(TOKENS.Config);
+  const useCases = c.resolve<UseCases>(TOKENS.UseCases);
   return createApp({
     logger: c.resolve<Logger>(TOKENS.Logger),
     publicUrl: config.publicUrl,
     webAppUrl: config.webAppUrl,
     github: config.github,
-    authenticateWithGithub: c.resolve(AuthenticateWithGithub),
+    authenticateWithGithub: useCases.authenticateWithGithub,
     trustProxy: config.trustProxy,
     corsOrigins: config.corsOrigins,
     jwt: c.resolve<JwtSettings>(TOKENS.JwtSettings),
     isReady: c.resolve<Readiness>(TOKENS.Readiness),
     metrics: metricsExposure(config),
-    signUp: c.resolve(SignUp),
-    issueSession: c.resolve(IssueSession),
-    refreshSession: c.resolve(RefreshSession),
-    endSession: c.resolve(EndSession),
-    endAllSessions: c.resolve(EndAllSessions),
-    listSessions: c.resolve(ListSessions),
-    changePassword: c.resolve(ChangePassword),
-    getCurrentUser: c.resolve(GetCurrentUser),
-    authenticateWithPassword: c.resolve(AuthenticateWithPassword),
-    authenticateAccessToken: c.resolve(AuthenticateAccessToken),
+    signUp: useCases.signUp,
+    issueSession: useCases.issueSession,
+    refreshSession: useCases.refreshSession,
+    endSession: useCases.endSession,
+    endAllSessions: useCases.endAllSessions,
+    listSessions: useCases.listSessions,
+    changePassword: useCases.changePassword,
+    getCurrentUser: useCases.getCurrentUser,
+    authenticateWithPassword: useCases.authenticateWithPassword,
+    authenticateAccessToken: useCases.authenticateAccessToken,
     clock: c.resolve<Clock>(TOKENS.Clock),
   });
 }

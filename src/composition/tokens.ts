@@ -1,4 +1,4 @@
-/** Injection tokens for everything that is not a concrete use-case class. */
+/** Injection tokens: the ports, the settings and the composed use cases (composition/use-cases.ts). */
 export const TOKENS = {
   Config: Symbol('Config'),
   Logger: Symbol('Logger'),
@@ -19,4 +19,5 @@ export const TOKENS = {
   LoginThrottle: Symbol('LoginThrottle'),
   CommonPasswordList: Symbol('CommonPasswordList'),
   RegistrationThrottle: Symbol('RegistrationThrottle'),
+  UseCases: Symbol('UseCases'),
 } as const;

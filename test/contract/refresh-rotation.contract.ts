@@ -1,9 +1,7 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import { AuthenticateRefreshToken } from '../../src/application/authenticate-refresh-token.js';
-import { IssueSession } from '../../src/application/issue-session.js';
-import { RefreshSession } from '../../src/application/refresh-session.js';
-import { SessionTokenMinter, type SessionTokens } from '../../src/application/session-token-minter.js';
+import type { SessionTokens } from '../../src/application/session-token-minter.js';
+import { composeSessionUseCases } from '../../src/composition/use-cases.js';
 import { JwtTokenIssuer } from '../../src/adapters/crypto/jwt-token-issuer.js';
 import { jwtSettings, type JwtSettings } from '../../src/config/jwt-settings.js';
 import { readClaims, type VerifiedClaims } from '../../src/adapters/http/strategies/jwt-claims.js';
@@ -40,7 +38,7 @@ export function refreshRotationContract(name: string, setup: () => Promise<Refre
       fixture = undefined;
     });
 
-    /** The real use cases wired by hand, as composition/container.ts wires them. */
+    /** The real use cases, composed as the service composes them (composition/use-cases.ts). */
     function service(reuseGraceSeconds: number) {
       if (!fixture) throw new Error('no fixture');
       const { users, store: adapter } = fixture;
@@ -65,10 +63,15 @@ export function refreshRotationContract(name: string, setup: () => Promise<Refre
       const settings: JwtSettings = jwtSettings(config.jwt);
       const issuer = new JwtTokenIssuer(settings);
       const clock = new FixedClock('2026-03-01T08:00:00.000Z');
-      const policy = config.session;
-      const minter = new SessionTokenMinter(issuer, policy);
-      const issueSession = new IssueSession(users, store, issuer, minter, new RandomIdGenerator(), clock, policy, config.limits.sessionsPerUserMax);
-      const refreshSession = new RefreshSession(users, store, issuer, minter, clock, new AuthenticateRefreshToken(store, issuer, policy));
+      const { issueSession, refreshSession } = composeSessionUseCases({
+        users,
+        store,
+        issuer,
+        clock,
+        ids: new RandomIdGenerator(),
+        policy: config.session,
+        sessionsPerUserMax: config.limits.sessionsPerUserMax,
+      });
 
       /**
        * What the jwt-refresh strategy checks before its verify callback: signature, alg, iss, aud,

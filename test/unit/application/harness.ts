@@ -4,26 +4,16 @@ import jwt, { type Jwt, type JwtPayload } from 'jsonwebtoken';
 import { BcryptPasswordHasher } from '../../../src/adapters/crypto/bcrypt-password-hasher.js';
 import { jwtSettings } from '../../../src/config/jwt-settings.js';
 import { JwtTokenIssuer } from '../../../src/adapters/crypto/jwt-token-issuer.js';
+import { InMemoryAccounts } from '../../../src/adapters/persistence/memory/in-memory-accounts.js';
+import { InMemoryIdentityRepository } from '../../../src/adapters/persistence/memory/in-memory-identity-repository.js';
 import { InMemoryTokenStore } from '../../../src/adapters/persistence/memory/in-memory-token-store.js';
 import { InMemoryUserRepository } from '../../../src/adapters/persistence/memory/in-memory-user-repository.js';
 import { RandomIdGenerator } from '../../../src/adapters/system/random-id-generator.js';
-import { AuthenticateAccessToken } from '../../../src/application/authenticate-access-token.js';
-import { AuthenticateRefreshToken } from '../../../src/application/authenticate-refresh-token.js';
-import { AuthenticateWithPassword } from '../../../src/application/authenticate-with-password.js';
-import { EndSession } from '../../../src/application/end-session.js';
-import { GetCurrentUser } from '../../../src/application/get-current-user.js';
-import { IssueSession } from '../../../src/application/issue-session.js';
-import { RefreshSession } from '../../../src/application/refresh-session.js';
-import { RegisterUser } from '../../../src/application/register-user.js';
-import { SessionTokenMinter, type SessionTokens } from '../../../src/application/session-token-minter.js';
-import { ThrottledPasswordCheck } from '../../../src/application/throttled-password-check.js';
-import { ChangePassword } from '../../../src/application/change-password.js';
-import { EndAllSessions } from '../../../src/application/end-all-sessions.js';
-import { ListSessions } from '../../../src/application/list-sessions.js';
+import type { SessionTokens } from '../../../src/application/session-token-minter.js';
 import { memoryLimiters, registrationLimiter, type ThrottleLimits } from '../../../src/adapters/throttle/limiters.js';
 import { RateLimiterLoginThrottle } from '../../../src/adapters/throttle/rate-limiter-login-throttle.js';
 import { RateLimiterRegistrationThrottle } from '../../../src/adapters/throttle/rate-limiter-registration-throttle.js';
-import { SignUp } from '../../../src/application/sign-up.js';
+import { composeUseCases } from '../../../src/composition/use-cases.js';
 import { DomainError, type ErrorCode } from '../../../src/domain/errors.js';
 import type { PasswordHasher } from '../../../src/domain/ports/password-hasher.js';
 import type { TokenStore } from '../../../src/domain/ports/token-store.js';
@@ -79,38 +69,45 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
   const limiters = memoryLimiters({ ...UNIT_LIMITS, ...limitOverrides }, clock);
   const throttle = new RateLimiterLoginThrottle(limiters, TEST_COUNTER_KEY);
   const registrations = new RateLimiterRegistrationThrottle(registrationLimiter(options.registerPerIpPerHour ?? 1_000_000, null, ''), TEST_COUNTER_KEY);
-  const passwordHasher = options.hasher ?? hasher;
-  const passwords = new ThrottledPasswordCheck(passwordHasher, throttle);
-  const users = new InMemoryUserRepository();
+  const accounts = new InMemoryAccounts();
+  const users = new InMemoryUserRepository(accounts);
   const store = options.store ?? new InMemoryTokenStore();
   const ids = new RandomIdGenerator();
   const issuer = new JwtTokenIssuer(testJwtSettings());
-  const minter = new SessionTokenMinter(issuer, policy);
-  const authenticateRefresh = new AuthenticateRefreshToken(store, issuer, policy);
+  const useCases = composeUseCases({
+    users,
+    identities: new InMemoryIdentityRepository(accounts),
+    store,
+    issuer,
+    clock,
+    ids,
+    policy,
+    sessionsPerUserMax: options.sessionsPerUserMax ?? 100,
+    hasher: options.hasher ?? hasher,
+    loginThrottle: throttle,
+    registrationThrottle: registrations,
+    strength,
+  });
   const auth = {
     policy,
     clock,
     users,
     store,
     issuer,
-    register: new RegisterUser(users, passwordHasher, ids, clock, strength),
     throttle,
     registrations,
-    login: new AuthenticateWithPassword(users, passwords),
-    issueSession: new IssueSession(users, store, issuer, minter, ids, clock, policy, options.sessionsPerUserMax ?? 100),
-    endAllSessions: new EndAllSessions(store, clock),
-    listSessions: new ListSessions(store, clock),
-    authenticateAccess: new AuthenticateAccessToken(store, clock),
-    authenticateRefresh,
-    refreshSession: new RefreshSession(users, store, issuer, minter, clock, authenticateRefresh),
-    endSession: new EndSession(store, clock, authenticateRefresh),
-    currentUser: new GetCurrentUser(users),
-    get signUpUseCase() {
-      return new SignUp(registrations, auth.register, auth.issueSession, users, throttle);
-    },
-    get changePassword() {
-      return new ChangePassword(users, store, passwords, passwordHasher, auth.issueSession, clock, strength);
-    },
+    register: useCases.registerUser,
+    login: useCases.authenticateWithPassword,
+    issueSession: useCases.issueSession,
+    endAllSessions: useCases.endAllSessions,
+    listSessions: useCases.listSessions,
+    authenticateAccess: useCases.authenticateAccessToken,
+    authenticateRefresh: useCases.authenticateRefreshToken,
+    refreshSession: useCases.refreshSession,
+    endSession: useCases.endSession,
+    currentUser: useCases.getCurrentUser,
+    signUpUseCase: useCases.signUp,
+    changePassword: useCases.changePassword,
 
     /** Registers a user and signs them in, as POST /auth/register does. */
     async signUp(email = `user.${ids.newId()}@example.com`, password = GOOD_PASSWORD): Promise<SessionTokens & { password: string }> {

@@ -1,0 +1,91 @@
+import { AuthenticateAccessToken } from '../application/authenticate-access-token.js';
+import { AuthenticateRefreshToken } from '../application/authenticate-refresh-token.js';
+import { AuthenticateWithGithub } from '../application/authenticate-with-github.js';
+import { AuthenticateWithPassword } from '../application/authenticate-with-password.js';
+import { ChangePassword } from '../application/change-password.js';
+import { EndAllSessions } from '../application/end-all-sessions.js';
+import { EndSession } from '../application/end-session.js';
+import { GetCurrentUser } from '../application/get-current-user.js';
+import { IssueSession } from '../application/issue-session.js';
+import { ListSessions } from '../application/list-sessions.js';
+import { PruneSessions } from '../application/prune-sessions.js';
+import { RefreshSession } from '../application/refresh-session.js';
+import { RegisterUser } from '../application/register-user.js';
+import { SessionTokenMinter } from '../application/session-token-minter.js';
+import { SignUp } from '../application/sign-up.js';
+import { ThrottledPasswordCheck } from '../application/throttled-password-check.js';
+import type { PasswordStrength } from '../domain/password-strength.js';
+import type { Clock } from '../domain/ports/clock.js';
+import type { IdGenerator } from '../domain/ports/id-generator.js';
+import type { IdentityRepository } from '../domain/ports/identity-repository.js';
+import type { LoginThrottle } from '../domain/ports/login-throttle.js';
+import type { PasswordHasher } from '../domain/ports/password-hasher.js';
+import type { RegistrationThrottle } from '../domain/ports/registration-throttle.js';
+import type { TokenIssuer } from '../domain/ports/token-issuer.js';
+import type { TokenStore } from '../domain/ports/token-store.js';
+import type { UserRepository } from '../domain/ports/user-repository.js';
+import type { SessionPolicy } from '../domain/session.js';
+
+/**
+ * The use-case graph, written once. The tsyringe container (composition/container.ts), the unit
+ * tests' in-memory harness and the refresh-rotation contract suite all build their use cases here,
+ * each from its own ports, so a new dependency of a use case is added in one place.
+ */
+
+/** What the session use cases need: the accounts, the session store, the token signer, time and ids. */
+export interface SessionPorts {
+  readonly users: UserRepository;
+  readonly store: TokenStore;
+  readonly issuer: TokenIssuer;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly policy: SessionPolicy;
+  /** SESSIONS_PER_USER_MAX. */
+  readonly sessionsPerUserMax: number;
+}
+
+/** Everything the whole set of use cases needs. */
+export interface UseCasePorts extends SessionPorts {
+  readonly identities: IdentityRepository;
+  readonly hasher: PasswordHasher;
+  readonly loginThrottle: LoginThrottle;
+  readonly registrationThrottle: RegistrationThrottle;
+  readonly strength: PasswordStrength;
+}
+
+/** Sessions: issue, authenticate, refresh (the one reuse rule), list, end and prune. */
+export function composeSessionUseCases(p: SessionPorts) {
+  const minter = new SessionTokenMinter(p.issuer, p.policy);
+  const authenticateRefreshToken = new AuthenticateRefreshToken(p.store, p.issuer, p.policy);
+  return {
+    minter,
+    issueSession: new IssueSession(p.users, p.store, p.issuer, minter, p.ids, p.clock, p.policy, p.sessionsPerUserMax),
+    authenticateAccessToken: new AuthenticateAccessToken(p.store, p.clock),
+    authenticateRefreshToken,
+    refreshSession: new RefreshSession(p.users, p.store, p.issuer, minter, p.clock, authenticateRefreshToken),
+    endSession: new EndSession(p.store, p.clock, authenticateRefreshToken),
+    endAllSessions: new EndAllSessions(p.store, p.clock),
+    listSessions: new ListSessions(p.store, p.clock),
+    pruneSessions: new PruneSessions(p.store, p.clock, p.policy),
+    getCurrentUser: new GetCurrentUser(p.users),
+  };
+}
+
+/** Every use case of the service. */
+export function composeUseCases(p: UseCasePorts) {
+  const sessions = composeSessionUseCases(p);
+  const passwordCheck = new ThrottledPasswordCheck(p.hasher, p.loginThrottle);
+  const registerUser = new RegisterUser(p.users, p.hasher, p.ids, p.clock, p.strength);
+  return {
+    ...sessions,
+    passwordCheck,
+    registerUser,
+    signUp: new SignUp(p.registrationThrottle, registerUser, sessions.issueSession, p.users, p.loginThrottle),
+    authenticateWithPassword: new AuthenticateWithPassword(p.users, passwordCheck),
+    changePassword: new ChangePassword(p.users, p.store, passwordCheck, p.hasher, sessions.issueSession, p.clock, p.strength),
+    authenticateWithGithub: new AuthenticateWithGithub(p.users, p.identities, p.ids, p.clock, p.loginThrottle),
+  };
+}
+
+export type SessionUseCases = ReturnType<typeof composeSessionUseCases>;
+export type UseCases = ReturnType<typeof composeUseCases>;
