@@ -25,7 +25,7 @@ const listed = (ids: readonly string[]): string =>
   ids.length > LISTED ? `${ids.slice(0, LISTED).join(', ')} and ${ids.length - LISTED} more` : ids.join(', ');
 
 function describe(duplicates: readonly (readonly string[])[], refused: readonly string[]): string {
-  const parts = ['Emails are now stored trimmed, NFC, lower-cased, with the domain in IDNA ASCII form (API.md), and nothing was changed:'];
+  const parts = ['Emails are now stored trimmed, NFC, lower-cased, with the domain in IDNA ASCII form (docs/http-api.md), and nothing was changed:'];
   if (duplicates.length > 0) {
     const accounts = duplicates.reduce((n, group) => n + group.length, 0);
     parts.push(

@@ -9,7 +9,7 @@ interface StoredName {
 }
 
 /**
- * Names stored before the `name` rule (no control or format character, API.md) lose those
+ * Names stored before the `name` rule (no control or format character, docs/http-api.md) lose those
  * characters, as names from GitHub do; nothing left becomes null. The rule cleans rather than
  * refuses here because nobody is there to answer a 400.
  */

@@ -13,7 +13,7 @@ export interface GithubSignInInput {
   readonly profile: ExternalProfile;
   /** Set when the flow was started by POST /auth/github/link from this user's session. */
   readonly linkToUserId?: string | null;
-  /** Where the browser signs in from: an address the account then signed in from (API.md, Throttling: per account). */
+  /** Where the browser signs in from: an address the account then signed in from (docs/security.md, Throttling: per account). */
   readonly clientIp?: string | null;
 }
 

@@ -14,7 +14,7 @@ export interface EndSessionInput {
 /**
  * Ends one of the user's live sessions: its refresh token and its access tokens fail at once.
  * A session that is not one of the user's live sessions (none by that id, another user's, or one
- * already ended or expired) is SESSION_NOT_FOUND and nothing changes (API.md, DELETE
+ * already ended or expired) is SESSION_NOT_FOUND and nothing changes (docs/http-api.md, DELETE
  * /auth/sessions/:id). POST /auth/logout names its session by the refresh token it presented
  * (a RefreshPrincipal), judged by the reuse rule first (a token replaced within the retry grace is
  * accepted, an older one revokes the family); should a concurrent request end the session first,

@@ -14,7 +14,7 @@ export interface IssueSessionInput {
 
 /**
  * Starts a new sign-in session (a new refresh-token family) for an authenticated user. Past
- * SESSIONS_PER_USER_MAX live sessions, the user's least recently used ones end (API.md, Limits).
+ * SESSIONS_PER_USER_MAX live sessions, the user's least recently used ones end (docs/http-api.md, Limits).
  */
 export class IssueSession {
   constructor(

@@ -34,7 +34,7 @@ export class SignUp {
     if (wait > 0) throw new TooManyAttemptsError(wait);
     const user = await this.registerUser.execute(input.read());
     try {
-      // A registration counts as a sign-in from this address (API.md, Throttling: per account).
+      // A registration counts as a sign-in from this address (docs/security.md, Throttling: per account).
       if (user.email !== null) await this.logins.recordSignUp({ email: user.email, clientIp: input.clientIp });
       return await this.issueSession.execute({ userId: user.id, userAgent: input.userAgent ?? null });
     } catch (err) {

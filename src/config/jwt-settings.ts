@@ -59,7 +59,7 @@ export interface JwtSettings {
   readonly flowKey: KeyObject;
   /** Keys the digests under which rate-limit counters are stored. */
   readonly counterKey: KeyObject;
-  /** Makes each session's CSRF token, an HMAC of its id (API.md: the token is bound to the session). */
+  /** Makes each session's CSRF token, an HMAC of its id (docs/http-api.md: the token is bound to the session). */
   readonly csrfKey: KeyObject;
 }
 

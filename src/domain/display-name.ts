@@ -4,7 +4,7 @@ import { codePoints, firstCodePoints, hasControlCharacter, hasFormatCharacter, h
 export const NAME_MAX_CODE_POINTS = 100;
 
 /**
- * A user's display name (API.md, Conventions: `name`): at most 100 code points, no control or
+ * A user's display name (docs/http-api.md, Conventions: `name`): at most 100 code points, no control or
  * format character (no CR/LF to forge log lines or headers, no ESC for terminals, no U+202E to
  * reverse what an admin reads). Only parseDisplayName and cleanDisplayName make one.
  */

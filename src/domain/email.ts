@@ -5,7 +5,7 @@ export const EMAIL_MAX_LENGTH = 254;
 
 /**
  * A validated email address in the one form it is stored, compared and throttled under
- * (API.md, Conventions): trimmed, NFC, lower-cased, the domain in its IDNA ASCII form. Only
+ * (docs/http-api.md, Conventions): trimmed, NFC, lower-cased, the domain in its IDNA ASCII form. Only
  * parseEmail makes one, so a store typed on Email never sees another form.
  */
 export type Email = string & { readonly __brand: 'Email' };

@@ -31,7 +31,7 @@ export class ValidationFailedError extends DomainError {
   }
 }
 
-/** Why a new password is refused as weak (API.md, Conventions: Passwords). */
+/** Why a new password is refused as weak (docs/http-api.md "Emails, passwords and names"). */
 export type WeakPasswordReason = 'common' | 'email' | 'app_name' | 'repeated';
 
 /** A new password that is long enough but guessable: common, the email or product name, or one repeated character. */

@@ -2,7 +2,7 @@ import { ValidationFailedError, type FieldProblem } from './errors.js';
 
 /**
  * Runs every parser and answers their values, or throws one ValidationFailedError listing every
- * field that failed (API.md: a 400 lists every failing field), not only the first.
+ * field that failed (docs/http-api.md: a 400 lists every failing field), not only the first.
  */
 export function parseFields<T extends readonly unknown[]>(...parsers: { readonly [K in keyof T]: () => T[K] }): T {
   const problems: FieldProblem[] = [];

@@ -4,7 +4,7 @@ import type { NewPassword } from './password.js';
 import type { CommonPasswordList } from './ports/common-password-list.js';
 
 /**
- * The weak-password rule (API.md, Conventions: Passwords), asked only of a password that already
+ * The weak-password rule (docs/http-api.md "Emails, passwords and names"), asked only of a password that already
  * passed parseNewPassword, so a request with invalid fields gets VALIDATION_FAILED listing them
  * all before any PASSWORD_TOO_WEAK. Every comparison is case-insensitive. The first reason that
  * holds is given, cheapest first: the account's own email, the product's name, one repeated

@@ -6,7 +6,7 @@ export const PASSWORD_MIN_CODE_POINTS = 8;
 export const PASSWORD_MAX_BYTES = 72;
 
 /**
- * A password that may be set (API.md, Conventions: Passwords): NFC-normalised, never trimmed,
+ * A password that may be set (docs/http-api.md "Emails, passwords and names"): NFC-normalised, never trimmed,
  * 8 code points to 72 bytes of UTF-8, no control character. Only parseNewPassword makes one, and
  * PasswordHasher.hash takes only this, so what bcrypt stores is always the normalised form.
  * Whether it is weak is PasswordStrength's question, which needs the email and a list.

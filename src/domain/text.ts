@@ -1,5 +1,5 @@
 /**
- * Character classes the input rules share (API.md, Conventions). Unicode properties, not lists:
+ * Character classes the input rules share (docs/http-api.md, Conventions). Unicode properties, not lists:
  * `Cc` is every control character (C0 U+0000–U+001F, DEL U+007F, C1 U+0080–U+009F), `Cf` every
  * invisible format character (U+00AD, U+200B–U+200F, U+202A–U+202E, U+2060–U+2064, U+FEFF, ...),
  * and `Cs` a lone UTF-16 surrogate, which no UTF-8 encoder can carry (it would become U+FFFD, so
@@ -17,7 +17,7 @@ export const hasLoneSurrogate = (s: string): boolean => LONE_SURROGATE.test(s);
 /** `s` without its control, format and lone-surrogate characters. */
 export const withoutInvisibles = (s: string): string => s.replace(CONTROL_OR_FORMAT_OR_LONE, '');
 
-/** Length in code points (what API.md calls characters): an emoji is one, not two UTF-16 units. */
+/** Length in code points (what docs/http-api.md calls characters): an emoji is one, not two UTF-16 units. */
 export const codePoints = (s: string): number => [...s].length;
 
 /** The first `max` code points of `s`. */

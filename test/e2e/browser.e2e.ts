@@ -240,7 +240,7 @@ describe('the account page in a real browser (cookie mode)', function () {
     expect(await form.getByLabel('Email').getAttribute('aria-invalid')).to.equal('true');
     await p.capture('error-validation');
 
-    // PASSWORD_TOO_WEAK (API.md "Passwords"), the service's own answer: the reason, by the field's label.
+    // PASSWORD_TOO_WEAK (docs/http-api.md "Emails, passwords and names"), the service's own answer: the reason, by the field's label.
     await form.getByLabel('Email').fill(uniqueEmail('browser-weak'));
     await form.getByLabel('Password').fill('password1');
     await submit.click();

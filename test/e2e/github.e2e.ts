@@ -5,7 +5,7 @@ import { chromiumOrSkip } from '../support/browser.js';
 import { register, uniqueEmail } from '../support/http.js';
 import { AccountPage } from './account-page.js';
 
-/** The `?error=` codes the callback sends the browser back with (API.md "GET /auth/github/callback"), and a word of what each must say. */
+/** The `?error=` codes the callback sends the browser back with (docs/github-sign-in.md "GET /auth/github/callback"), and a word of what each must say. */
 const CALLBACK_ERRORS: Record<string, RegExp> = {
   invalid_state: /expired or was started elsewhere/,
   access_denied: /cancelled/,

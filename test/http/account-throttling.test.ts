@@ -8,7 +8,7 @@ import { expectProblem, expectTokenAnswer, login, type Problem } from './helpers
 import { CountingPasswordHasher, freshAddress, from } from '../support/throttling.js';
 
 /**
- * API.md, Throttling, per account (NIST SP 800-63B §5.2.2), tried as a botnet would: one
+ * docs/security.md, Throttling, per account (NIST SP 800-63B §5.2.2), tried as a botnet would: one
  * account, many addresses (TRUST_PROXY, each attempt its own X-Forwarded-For), unknown emails,
  * the owner at home during the lockout, bursts, and the counts exactly at the boundary.
  */

@@ -9,7 +9,7 @@ import { claims, decodeJwt, expectInvalidToken, expectProblem, forgeJwt, REFRESH
 import { cookieLogin, COOKIE_MODE, type CookieJar, setCookiesOf } from './web-client.js';
 
 /**
- * API.md "Token delivery", CSRF row: the csrf_token is bound to the session (an HMAC of the
+ * docs/tokens-and-modes.md "CSRF": the csrf_token is bound to the session (an HMAC of the
  * session id under a server key), so a value planted by a sibling subdomain, or one from another
  * session, fails with 403 CSRF_FAILED. Written as the attacker tries it: the victim's browser sends
  * the victim's own session cookies, plus whatever csrf_token cookie and X-CSRF-Token header the

@@ -15,7 +15,7 @@ interface UnsafeRoute {
   readonly success: number;
 }
 
-/** Every unsafe request a web app authenticates by cookie (API.md: CSRF row). */
+/** Every unsafe request a web app authenticates by cookie (docs/tokens-and-modes.md "CSRF"). */
 const UNSAFE: readonly UnsafeRoute[] = [
   { name: 'POST /auth/refresh', method: 'POST', path: () => '/auth/refresh', success: 200 },
   { name: 'POST /auth/logout', method: 'POST', path: () => '/auth/logout', success: 204 },

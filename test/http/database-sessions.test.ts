@@ -16,7 +16,7 @@ import {
   type TokenAnswer,
 } from './helpers.js';
 
-/** Sessions, logout-all, password change and cookie mode on the knex adapters (API.md "A session ends"). */
+/** Sessions, logout-all, password change and cookie mode on the knex adapters (docs/tokens-and-modes.md "Ending sessions at once"). */
 
 interface SessionView {
   id: string;

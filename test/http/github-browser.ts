@@ -180,7 +180,7 @@ export class Browser {
 // -----------------------------------------------------------------------------------------------
 // The flow, hop by hop
 
-/** The authorize URL GET /auth/github sent the browser to, checked against API.md. */
+/** The authorize URL GET /auth/github sent the browser to, checked against docs/http-api.md. */
 export interface StartedFlow {
   readonly authorizeUrl: URL;
   readonly state: string;

@@ -9,7 +9,7 @@ import { call, GOOD_PASSWORD } from '../support/http.js';
 import { Browser, expectSignedIn, githubFlow } from './github-browser.js';
 
 /**
- * API.md, Throttling, per account: a locked-out account still signs in by password from the
+ * docs/security.md, Throttling, per account: a locked-out account still signs in by password from the
  * addresses it signed in from successfully in the last 30 days. A GitHub sign-in is such a
  * success: the owner who signed in with GitHub at home is not locked out of a password login
  * there by a botnet guessing elsewhere.

@@ -52,7 +52,7 @@ function stateCookieOf(res: { headers: Headers }): ParsedSetCookie {
   return c as ParsedSetCookie;
 }
 
-describe('GitHub sign-in (API.md "GitHub sign-in", /auth/github rows)', function () {
+describe('GitHub sign-in (docs/github-sign-in.md)', function () {
   let standIn: GithubStandIn;
 
   before(async () => {

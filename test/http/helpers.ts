@@ -5,7 +5,7 @@ import jwt from 'jsonwebtoken';
 import { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET } from '../support/config.js';
 import { bearer, call, GOOD_PASSWORD, type ApiResponse } from '../support/http.js';
 
-/** Assertions and token tools shared by the HTTP suites (the contract is /work/shared/API.md). */
+/** Assertions and token tools shared by the HTTP suites (the contract is docs/ and the OpenAPI document). */
 
 export const ACCESS_TYP = 'at+jwt';
 export const REFRESH_TYP = 'rt+jwt';

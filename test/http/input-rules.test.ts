@@ -12,7 +12,7 @@ interface WeakProblem extends Problem {
 }
 
 /**
- * API.md, Conventions: the rules of emails, passwords and names, tried from outside as the review
+ * docs/http-api.md, Conventions: the rules of emails, passwords and names, tried from outside as the review
  * did, on every database the service runs on (the unique index and the stored bytes are theirs).
  */
 for (const backend of DATABASE_BACKENDS) {

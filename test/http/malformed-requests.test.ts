@@ -4,7 +4,7 @@ import { register } from '../support/http.js';
 import { expectRawProblem, rawExchange } from './raw-http.js';
 
 /**
- * API.md "Limits, logs and operations": any request the router sees, even a malformed one (no
+ * docs/operations.md: any request the router sees, even a malformed one (no
  * Host, a bad path encoding), gets problem+json with X-Request-Id. Sent on raw sockets: no HTTP
  * client sends these.
  */

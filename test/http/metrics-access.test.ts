@@ -9,7 +9,7 @@ import { expectProblem, expectRequestId, TEST_ACCESS_SECRET, TEST_REFRESH_SECRET
 import { capturingLogger } from '../support/log-capture.js';
 
 /**
- * API.md "Limits, logs and operations": GET /metrics is open in development; in production it
+ * docs/operations.md: GET /metrics is open in development; in production it
  * needs `Authorization: Bearer <METRICS_TOKEN>` on the main port, or is served only on
  * METRICS_PORT (bound to HOST) when that is set, and is off (404) with neither, with a start-up
  * log line saying which. A METRICS_TOKEN that is set is required in development too. Checked from

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { call } from '../support/http.js';
 
-/** Every row of API.md's endpoint table, as method and OpenAPI path. */
+/** Every row of docs/http-api.md's endpoint table, as method and OpenAPI path. */
 const API_ROUTES: ReadonlyArray<readonly [string, string]> = [
   ['post', '/auth/register'],
   ['post', '/auth/login'],
@@ -52,7 +52,7 @@ describe('GET /openapi.json', () => {
     });
   }
 
-  // Every route a throttle can refuse (API.md, Throttling): a client must know to read Retry-After.
+  // Every route a throttle can refuse (docs/security.md, Throttling): a client must know to read Retry-After.
   for (const path of ['/auth/register', '/auth/login', '/auth/password']) {
     it(`documents 429 TOO_MANY_ATTEMPTS on POST ${path}`, () => {
       const answer = doc.paths[path]?.post?.responses['429'] as { description?: string } | undefined;

@@ -34,7 +34,7 @@ function expectCleanLines(lines: readonly string[]): void {
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
-describe('Outside values in log lines are cut to 200 characters and stripped of control characters (API.md "Limits, logs")', () => {
+describe('Outside values in log lines are cut to 200 characters and stripped of control characters (docs/operations.md "Logs")', () => {
   let standIn: GithubStandIn;
   let app: GithubTestApp;
   let lines: string[];

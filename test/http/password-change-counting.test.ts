@@ -6,7 +6,7 @@ import { expectProblem, expectTokenAnswer, login } from './helpers.js';
 import { freshAddress, from } from '../support/throttling.js';
 
 /**
- * API.md, Throttling: "Password change and reset count a wrong current password exactly once per
+ * docs/security.md, Throttling: "Password change and reset count a wrong current password exactly once per
  * request", against each of the three counts (the pair, the IP and the account). Each test sits
  * exactly at a boundary, so counting zero times or twice moves the answer.
  */

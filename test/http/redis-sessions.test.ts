@@ -7,7 +7,7 @@ import { call, register, uniqueEmail } from '../support/http.js';
 import { connectTestRedis } from '../support/redis.js';
 import { decodeJwt, expectInvalidToken, me, refresh } from './helpers.js';
 
-/** With REDIS_URL set, the refresh-token state lives in Redis, not in the database (API.md configuration). */
+/** With REDIS_URL set, the refresh-token state lives in Redis, not in the database (docs/configuration.md). */
 describe('sessions in Redis when REDIS_URL is set', function () {
   this.timeout(20_000);
   let app: TestApp;

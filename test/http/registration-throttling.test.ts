@@ -7,7 +7,7 @@ import { expectProblem, expectTokenAnswer, login } from './helpers.js';
 import { CountingPasswordHasher, freshAddress, from } from '../support/throttling.js';
 
 /**
- * API.md, Throttling: at most REGISTER_PER_IP_PER_HOUR registration attempts per client IP
+ * docs/security.md, Throttling: at most REGISTER_PER_IP_PER_HOUR registration attempts per client IP
  * (successes, 409s and 400s alike), then 429 TOO_MANY_ATTEMPTS with Retry-After before bcrypt
  * runs. Tried as a mass sign-up would: every kind of attempt, at the boundary, at once, and from
  * other addresses (TRUST_PROXY, X-Forwarded-For).

@@ -5,7 +5,7 @@ import { FixedClock } from '../support/fixed-clock.js';
 import { bearer, call, GOOD_PASSWORD, register } from '../support/http.js';
 import { decodeJwt, expectInvalidToken, expectTokenAnswer, login, me, NO_THROTTLE, refresh, type TokenAnswer } from './helpers.js';
 
-/** API.md, Limits: at most SESSIONS_PER_USER_MAX live sessions per user; a sign-in past it ends the least recently used. */
+/** docs/http-api.md, Limits: at most SESSIONS_PER_USER_MAX live sessions per user; a sign-in past it ends the least recently used. */
 
 const MAX = 3;
 const sidOf = (token: string): string => decodeJwt(token).payload.sid;

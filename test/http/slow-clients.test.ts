@@ -7,7 +7,7 @@ import { capturingLogger } from '../support/log-capture.js';
 import { expectRawProblem, RawConnection, type RawAnswer } from './raw-http.js';
 
 /**
- * API.md "Limits, logs and operations": slow clients cannot pin the process. Each test waits on a
+ * docs/operations.md: slow clients cannot pin the process. Each test waits on a
  * real server timeout, so each configures it short (1–2 s) and is bounded by its mocha timeout:
  * with Node's defaults (300 s request timeout, 60 s headers timeout, checked every 30 s) or no
  * connection cap, every one of them would time out instead of passing.
@@ -39,7 +39,7 @@ async function expectTimedOut(connection: RawConnection, label: string): Promise
   return answer;
 }
 
-describe('Slow and numerous clients (API.md "Limits")', () => {
+describe('Slow and numerous clients (docs/http-api.md "Limits")', () => {
   it('answers 408 and closes the connection when the headers dribble in past HEADERS_TIMEOUT_SECONDS', async function () {
     this.timeout(8000);
     // The request timeout is far away: only the headers timeout can end this.

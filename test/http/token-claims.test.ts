@@ -17,7 +17,7 @@ import {
 } from './helpers.js';
 
 /**
- * API.md "Token rules": a token that lacks any of `exp`, `sub`, `sid`, `jti`, or whose header has
+ * docs/tokens-and-modes.md "Access and refresh tokens": a token that lacks any of `exp`, `sub`, `sid`, `jti`, or whose header has
  * `crit` (no extension is understood, RFC 7515 §4.1.11), is 401 INVALID_TOKEN — access and
  * refresh tokens, under HS256 and ES256. Each token here is signed with the right key, the right
  * typ, iss and aud, for a live session: only the one thing it attacks is wrong, and a control

@@ -2,13 +2,13 @@ import { expect } from 'chai';
 import { call, GOOD_PASSWORD, type ApiResponse } from '../support/http.js';
 import { decodeJwt, expectUser, secretKeysIn, type TokenAnswer } from './helpers.js';
 
-/** The browser's side of cookie mode (API.md "Token delivery: two modes"), shared by the web-client suites. */
+/** The browser's side of cookie mode (docs/tokens-and-modes.md "Cookie mode"), shared by the web-client suites. */
 
 export const COOKIE_MODE = { 'x-auth-mode': 'cookie' } as const;
 export const COOKIE_NAMES = ['access_token', 'csrf_token', 'refresh_token'] as const;
 export type CookieName = (typeof COOKIE_NAMES)[number];
 
-/** Where each cookie must live, and how (API.md's table). */
+/** Where each cookie must live, and how (docs/tokens-and-modes.md "Cookie mode"). */
 export const COOKIE_RULES: Record<CookieName, { readonly path: string; readonly sameSite: string; readonly httpOnly: boolean }> = {
   access_token: { path: '/', sameSite: 'lax', httpOnly: true },
   refresh_token: { path: '/auth', sameSite: 'strict', httpOnly: true },
@@ -57,7 +57,7 @@ export function expiryOf(c: Pick<SetCookie, 'attributes'>, now = Date.now()): nu
   return expires === undefined ? null : new Date(expires).getTime();
 }
 
-/** Path, SameSite, HttpOnly and Secure of one of the three session cookies, as API.md sets them. */
+/** Path, SameSite, HttpOnly and Secure of one of the three session cookies, as docs/tokens-and-modes.md sets them. */
 export function expectCookieAttributes(c: SetCookie, secure: boolean): void {
   const rule = COOKIE_RULES[c.name as CookieName];
   expect(rule, `${c.name} is one of the session cookies`).to.not.equal(undefined);

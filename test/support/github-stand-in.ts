@@ -10,7 +10,7 @@ import { freePort } from './http.js';
 
 /**
  * A local stand-in for GitHub's OAuth and REST endpoints, so the service's real passport-github2
- * strategy runs unchanged against it (API.md: the GitHub endpoints' URLs are configurable).
+ * strategy runs unchanged against it (docs/http-api.md: the GitHub endpoints' URLs are configurable).
  */
 
 export interface GithubEmail {

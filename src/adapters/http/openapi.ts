@@ -306,7 +306,7 @@ export const ANY_ROUTE_CODES = [
   'INTERNAL_ERROR',
 ] as const;
 
-/** What the server itself may answer to any request (API.md "Limits"), added to every operation. */
+/** What the server itself may answer to any request (docs/http-api.md "Limits"), added to every operation. */
 const EVERY_OPERATION = {
   408: problemAnswer('REQUEST_TIMEOUT: the headers (HEADERS_TIMEOUT_SECONDS) or the whole request (REQUEST_TIMEOUT_SECONDS) did not arrive in time; the connection closes'),
 };

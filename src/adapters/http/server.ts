@@ -5,7 +5,7 @@ import type Koa from 'koa';
 import type { Config } from '../../config/env.js';
 import { problem, type ProblemCode } from './problem.js';
 
-/** How long and how many: what keeps slow or numerous clients from pinning the process (API.md "Limits"). */
+/** How long and how many: what keeps slow or numerous clients from pinning the process (docs/http-api.md "Limits"). */
 export interface ServerLimits {
   /** All request headers must have arrived this long after the request's first byte. */
   readonly headersTimeoutMs: number;
@@ -17,7 +17,7 @@ export interface ServerLimits {
   readonly maxConnections: number;
 }
 
-/** API.md: idle keep-alive connections close after 5 s (deploy/nginx.conf drops its own sooner). */
+/** docs/http-api.md: idle keep-alive connections close after 5 s (deploy/nginx.conf drops its own sooner). */
 export const KEEP_ALIVE_TIMEOUT_MS = 5000;
 
 /**

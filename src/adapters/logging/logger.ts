@@ -31,7 +31,7 @@ export interface LoggerOptions {
   readonly fd?: number;
 }
 
-/** API.md: JSON lines, human-readable when stdout is a terminal unless LOG_FORMAT says otherwise. */
+/** docs/http-api.md: JSON lines, human-readable when stdout is a terminal unless LOG_FORMAT says otherwise. */
 export const chooseLogFormat = (format: LogFormat | null, terminal: boolean): LogFormat => format ?? (terminal ? 'pretty' : 'json');
 
 interface LogRecord {

@@ -1,7 +1,7 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 import type { CommonPasswordList } from '../../domain/ports/common-password-list.js';
 
-/** API.md: "among the 10,000 most common passwords". */
+/** docs/http-api.md: "among the 10,000 most common passwords". */
 export const COMMON_PASSWORD_COUNT = 10_000;
 
 /**

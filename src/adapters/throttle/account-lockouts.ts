@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../domain/ports/clock.js';
 
 /**
- * How long the per-account state is kept (API.md, Throttling; docs/security.md "Throttling"):
+ * How long the per-account state is kept (docs/security.md "Throttling"):
  * - an account's consecutive failures, for 30 days after the last one counted: a run of
  *   failures ends only with a success, a password reset or a month without a failure, so an
  *   attacker who waits gains nothing (a window fixed from the first failure could be straddled:

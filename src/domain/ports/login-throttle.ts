@@ -6,7 +6,7 @@ export interface LoginAttempt {
 }
 
 /**
- * Three counts stand between an attempt and bcrypt (API.md, Throttling): failures of the
+ * Three counts stand between an attempt and bcrypt (docs/security.md, Throttling): failures of the
  * (email, IP) pair and of the IP within the window, and the account's consecutive failures from
  * every address together (NIST SP 800-63B §5.2.2), which do not bind the addresses the account
  * signed in from in the last 30 days. Unknown emails are counted exactly like known ones.

@@ -30,7 +30,7 @@ export const ISSUER = 'auth-api';
 export const AUDIENCE = 'auth-api';
 export const GOOD_PASSWORD = 'correct horse battery';
 
-/** The documented defaults (API.md, Configuration). */
+/** The documented defaults (docs/configuration.md). */
 export const DEFAULT_POLICY: SessionPolicy = {
   accessTokenTtlSeconds: 900,
   refreshTokenTtlSeconds: 2_592_000,

@@ -157,7 +157,7 @@ describe('RegisterUser', () => {
     });
   });
 
-  describe('Unicode emails (API.md: NFC, lower-cased, IDNA ASCII domain)', () => {
+  describe('Unicode emails (docs/http-api.md: NFC, lower-cased, IDNA ASCII domain)', () => {
     it('refuses the NFD form of an address registered in NFC, and the other way round', async () => {
       await auth.register.execute({ email: 'jos\u00e9@example.com', password: GOOD_PASSWORD });
       await expectCode(auth.register.execute({ email: 'jose\u0301@example.com', password: GOOD_PASSWORD }), 'EMAIL_ALREADY_REGISTERED');

@@ -28,7 +28,7 @@ export interface GithubRouteDependencies {
   readonly logger: Logger;
 }
 
-/** The error codes the callback sends the browser back with (API.md, GitHub sign-in). */
+/** The error codes the callback sends the browser back with (docs/github-sign-in.md). */
 const CALLBACK_ERRORS: Partial<Record<ErrorCode, string>> = {
   ACCOUNT_EXISTS: 'account_exists',
   ALREADY_LINKED: 'already_linked',
@@ -101,7 +101,7 @@ export function githubRoutes(deps: GithubRouteDependencies): Router {
     try {
       tokens = await deps.issueSession.execute({ userId, userAgent: ctx.get('User-Agent') });
     } catch (err) {
-      // The callback always sends the browser back (API.md): our own failure, a store outage say, is server_error.
+      // The callback always sends the browser back (docs/http-api.md): our own failure, a store outage say, is server_error.
       deps.logger.warn({ requestId: ctx.state.requestId, error: describeError(err) }, 'GitHub sign-in could not start a session');
       return backToWebApp(ctx, 'server_error');
     }

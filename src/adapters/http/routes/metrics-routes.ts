@@ -43,7 +43,7 @@ export function metrics(): { registry: Registry; service: ServiceMetrics } {
 const registry = () => metrics().registry;
 
 /**
- * Where GET /metrics is served (API.md "Limits, logs and operations"): on the main port, open or
+ * Where GET /metrics is served (docs/operations.md): on the main port, open or
  * behind METRICS_TOKEN; only on a port of its own (METRICS_PORT, behind the token when one is
  * set); or nowhere.
  */
