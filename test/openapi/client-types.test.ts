@@ -3,10 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openApiDocument } from '../../src/adapters/http/openapi.js';
-import { writeDocument } from './document.js';
+import { bin, writeDocument } from './document.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const bin = (name: string) => resolve(ROOT, 'node_modules/.bin', name);
 
 /** Generates the client's types from a document with openapi-typescript and type-checks client-usage.ts against them. */
 function typeCheckClient(doc: unknown): { ok: boolean; output: string } {

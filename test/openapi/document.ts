@@ -1,7 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { openApiDocument } from '../../src/adapters/http/openapi.js';
+
+/** The repository's root, where the tools' configuration (redocly.yaml) lives. */
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+/** A command-line tool the repository installs (node_modules/.bin). */
+export const bin = (name: string): string => resolve(ROOT, 'node_modules/.bin', name);
 
 export type Document = ReturnType<typeof openApiDocument>;
 

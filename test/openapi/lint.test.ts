@@ -2,10 +2,9 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { openApiDocument } from '../../src/adapters/http/openapi.js';
-import { writeDocument } from './document.js';
+import { ROOT, bin, writeDocument } from './document.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const REDOCLY = resolve(ROOT, 'node_modules/.bin/redocly');
+const REDOCLY = bin('redocly');
 
 interface LintReport {
   readonly totals: { readonly errors: number; readonly warnings: number };
