@@ -78,7 +78,8 @@ export class AuthenticateWithGithub {
     const userId = this.ids.newId();
     try {
       await this.identities.createUserWithIdentity(
-        { id: userId, email: usableEmail, name: cleanDisplayName(profile.name), passwordHash: null, createdAt: now },
+        // GitHub vouched for this address (its verified primary email): the account starts verified.
+        { id: userId, email: usableEmail, name: cleanDisplayName(profile.name), passwordHash: null, emailVerified: usableEmail !== null, createdAt: now },
         { provider: profile.provider, providerUserId: profile.providerUserId, userId, login: profile.login, createdAt: now },
       );
       return { userId };

@@ -41,6 +41,7 @@ export class RegisterUser {
       email,
       name,
       passwordHash,
+      emailVerified: false,
       createdAt: this.clock.now(),
     });
   }

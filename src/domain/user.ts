@@ -7,6 +7,8 @@ export interface User {
   readonly name: DisplayName | null;
   /** bcrypt hash; null for an account that has no password (e.g. GitHub-only). */
   readonly passwordHash: string | null;
+  /** The account's address was proven: a verification or reset link was spent, or a provider vouched for it. */
+  readonly emailVerified: boolean;
   readonly githubLogin: string | null;
   readonly createdAt: Date;
 }

@@ -22,6 +22,7 @@ export const aUser = (overrides: Partial<NewUser> = {}): NewUser => ({
   email: anEmail(),
   name: 'Ada Lovelace' as DisplayName,
   passwordHash: A_PASSWORD_HASH,
+  emailVerified: false,
   createdAt: at('2026-01-02T03:04:05.678Z'),
   ...overrides,
 });

@@ -3,7 +3,7 @@ import type { DisplayName } from '../../src/domain/display-name.js';
 import { parseEmail, type Email } from '../../src/domain/email.js';
 import type { UserRepository } from '../../src/domain/ports/user-repository.js';
 import type { User } from '../../src/domain/user.js';
-import { aUser, at, codeOf, rejectionOf, type Mutable } from './builders.js';
+import { aUser, anEmail, at, codeOf, rejectionOf, type Mutable } from './builders.js';
 
 export interface UserRepositoryFixture {
   readonly repo: UserRepository;
@@ -181,6 +181,56 @@ export function userRepositoryContract(name: string, setup: () => Promise<UserRe
 
         expect(await repo.findById(kept.id)).to.deep.equal(kept);
         expect(await repo.findById(gone.id)).to.equal(null);
+      });
+    });
+
+    describe('email verification and change', () => {
+      it('keeps emailVerified as created, true or false', async () => {
+        const unverified = await repo.create(aUser());
+        const verified = await repo.create(aUser({ emailVerified: true }));
+        expect((await stored(unverified.id)).emailVerified).to.equal(false);
+        expect((await stored(verified.id)).emailVerified).to.equal(true);
+      });
+
+      it('marks the address verified while it is still the one given, and only then', async () => {
+        const user = await repo.create(aUser());
+        expect(await repo.findById(user.id), 'read before, so a cache holds it').to.not.equal(null);
+
+        expect(await repo.markEmailVerified(user.id, anEmail('since-changed'))).to.equal(false);
+        expect((await stored(user.id)).emailVerified).to.equal(false);
+
+        expect(await repo.markEmailVerified(user.id, user.email as Email)).to.equal(true);
+        expect((await stored(user.id)).emailVerified).to.equal(true);
+        expect(await repo.markEmailVerified(user.id, user.email as Email), 'already verified').to.equal(true);
+        expect(await repo.markEmailVerified('00000000-0000-4000-8000-000000000000', user.email as Email)).to.equal(false);
+      });
+
+      it('moves an account to a new address, verified; the old one is free and the new one finds it', async () => {
+        const user = await repo.create(aUser());
+        const next = anEmail('moved');
+        expect(await repo.findByEmail(user.email as Email), 'read before, so a cache holds it').to.not.equal(null);
+
+        expect(await repo.changeEmail(user.id, next)).to.equal(true);
+
+        expect(await stored(user.id)).to.include({ email: next, emailVerified: true });
+        expect((await repo.findByEmail(next))?.id).to.equal(user.id);
+        expect(await repo.findByEmail(user.email as Email)).to.equal(null);
+        expect((await repo.create(aUser({ email: user.email }))).email).to.equal(user.email);
+      });
+
+      it('refuses an address another account holds, and changes nothing', async () => {
+        const user = await repo.create(aUser());
+        const other = await repo.create(aUser());
+
+        const error = await rejectionOf(repo.changeEmail(user.id, other.email as Email));
+
+        expect(codeOf(error)).to.equal('EMAIL_ALREADY_REGISTERED');
+        expect(await stored(user.id)).to.deep.equal(user);
+        expect((await repo.findByEmail(other.email as Email))?.id).to.equal(other.id);
+      });
+
+      it('answers false for an id it does not hold', async () => {
+        expect(await repo.changeEmail('00000000-0000-4000-8000-000000000000', anEmail())).to.equal(false);
       });
     });
 

@@ -11,6 +11,7 @@ const NEW_PASSWORD_REFUSED = (field: string) =>
 const user = z.object({
   id: z.string(),
   email: z.string().nullable(),
+  emailVerified: z.boolean().meta({ description: 'The address was proven: a verification or reset link was spent, or GitHub vouched for it.' }),
   name: z.string().nullable(),
   githubLogin: z.string().nullable(),
   createdAt: z.string().meta({ format: 'date-time' }),
@@ -70,7 +71,7 @@ const json = (s: z.ZodType | { $ref: string }, example?: unknown) => ({
 });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const problemAnswer = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
-const EXAMPLE_USER = { id: '0b9f1c3e-6a52-4d3e-9d1b-1f0e7a2c4b11', email: 'ada@example.com', name: 'Ada', githubLogin: null, createdAt: '2026-12-01T09:30:00.000Z' };
+const EXAMPLE_USER = { id: '0b9f1c3e-6a52-4d3e-9d1b-1f0e7a2c4b11', email: 'ada@example.com', emailVerified: true, name: 'Ada', githubLogin: null, createdAt: '2026-12-01T09:30:00.000Z' };
 const EXAMPLE_TOKENS = {
   user: EXAMPLE_USER,
   accessToken: 'eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiIwYjlmIn0.c2lnbmF0dXJl',

@@ -10,6 +10,7 @@ import { deviceLabel } from './device-label.js';
 export const presentUser = (user: User) => ({
   id: user.id,
   email: user.email,
+  emailVerified: user.emailVerified,
   name: user.name,
   githubLogin: user.githubLogin,
   createdAt: user.createdAt.toISOString(),

@@ -10,6 +10,10 @@ export interface UserRepository {
   findByEmail(email: Email): Promise<User | null>;
   /** Replaces the user's password hash; a no-op for an unknown id. */
   updatePasswordHash(id: string, passwordHash: string): Promise<void>;
+  /** Marks the address proven, when it is still `email` (a link for an address since changed proves nothing); true when it now is. */
+  markEmailVerified(id: string, email: Email): Promise<boolean>;
+  /** Moves the account to a new, proven address; throws EmailAlreadyRegisteredError when it is taken; false for an unknown id. */
+  changeEmail(id: string, email: Email): Promise<boolean>;
   /** Removes the user with what hangs off it (sessions, identities), freeing its email; a no-op for an unknown id. */
   delete(id: string): Promise<void>;
 }

@@ -45,6 +45,8 @@ describe('CachingUserRepository', () => {
       findById: (i) => inner.findById(i),
       findByEmail: (e) => inner.findByEmail(e),
       delete: (i) => inner.delete(i),
+      markEmailVerified: (i, e) => inner.markEmailVerified(i, e),
+      changeEmail: (i, e) => inner.changeEmail(i, e),
       async updatePasswordHash(i, hash) {
         // Another request reads while this write is on its way, before it lands: the old hash.
         expect((await cached().findById(i))?.passwordHash).to.equal(OLD_HASH);

@@ -60,7 +60,7 @@ function harness() {
   const clock = new FixedClock(NOW);
   const useCase = new AuthenticateWithGithub(users, identities, new SequentialIds(), clock);
   const aPasswordUser = async (email: string, id = `pw-${email}`): Promise<User> =>
-    users.create({ id, email: email as Email, name: 'Password Person' as DisplayName, passwordHash: '$2b$04$hash', createdAt: new Date(NOW) });
+    users.create({ id, email: email as Email, name: 'Password Person' as DisplayName, passwordHash: '$2b$04$hash', emailVerified: false, createdAt: new Date(NOW) });
   return { accounts, users, identities, clock, useCase, aPasswordUser };
 }
 

@@ -201,6 +201,7 @@ export const userWithoutPassword = (email: string): Omit<User, 'githubLogin'> & 
   email: email as User['email'],
   name: 'GitHub Only' as DisplayName,
   passwordHash: null,
+  emailVerified: false,
   githubLogin: 'octocat',
   createdAt: new Date('2026-01-01T00:00:00.000Z'),
 });

@@ -39,6 +39,14 @@ export class CachingUserRepository implements UserRepository {
     return this.cache.writing(id, () => this.inner.updatePasswordHash(id, passwordHash));
   }
 
+  markEmailVerified(id: string, email: Email): Promise<boolean> {
+    return this.cache.writing(id, () => this.inner.markEmailVerified(id, email));
+  }
+
+  changeEmail(id: string, email: Email): Promise<boolean> {
+    return this.cache.writing(id, () => this.inner.changeEmail(id, email));
+  }
+
   delete(id: string): Promise<void> {
     return this.cache.writing(id, () => this.inner.delete(id));
   }

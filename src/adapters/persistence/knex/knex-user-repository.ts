@@ -35,6 +35,25 @@ export class KnexUserRepository implements UserRepository {
     });
   }
 
+  markEmailVerified(id: string, email: Email): Promise<boolean> {
+    return query(async () => {
+      await this.db<UserRow>('users').where({ id, email }).update({ email_verified: true });
+      // Already verified counts as verified: MySQL reports 0 affected rows for an unchanged row.
+      const row = await this.db<UserRow>('users').where({ id, email }).first('email_verified');
+      return row !== undefined && Boolean(row.email_verified);
+    });
+  }
+
+  async changeEmail(id: string, email: Email): Promise<boolean> {
+    try {
+      const changed = await this.db<UserRow>('users').where({ id }).update({ email, email_verified: true });
+      return changed > 0;
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new EmailAlreadyRegisteredError();
+      throw translateDatabaseError(err);
+    }
+  }
+
   // Sessions and identities go with the row (ON DELETE CASCADE, foreign keys on in SQLite too).
   delete(id: string): Promise<void> {
     return query(async () => {

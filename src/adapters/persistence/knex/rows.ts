@@ -11,6 +11,8 @@ export interface UserRow {
   email: string | null;
   name: string | null;
   password_hash: string | null;
+  /** 0/1 on SQLite and MySQL alike (a boolean column reads back as a number). */
+  email_verified: boolean | number;
   created_at: Date | number | string;
 }
 
@@ -55,6 +57,7 @@ export const userToRow = (user: NewUser): UserRow => ({
   email: user.email,
   name: user.name,
   password_hash: user.passwordHash,
+  email_verified: user.emailVerified,
   created_at: user.createdAt,
 });
 
@@ -63,6 +66,7 @@ export const rowToUser = (row: UserViewRow): User => ({
   email: row.email as Email | null,
   name: row.name as DisplayName | null,
   passwordHash: row.password_hash,
+  emailVerified: Boolean(row.email_verified),
   githubLogin: row.github_login ?? null,
   createdAt: toDate(row.created_at),
 });

@@ -30,6 +30,24 @@ export class InMemoryUserRepository implements UserRepository {
     return Promise.resolve();
   }
 
+  markEmailVerified(id: string, email: Email): Promise<boolean> {
+    const user = this.accounts.users.get(id);
+    if (!user || user.email !== email) return Promise.resolve(false);
+    this.accounts.users.set(id, { ...user, emailVerified: true });
+    return Promise.resolve(true);
+  }
+
+  changeEmail(id: string, email: Email): Promise<boolean> {
+    const user = this.accounts.users.get(id);
+    if (!user) return Promise.resolve(false);
+    const holder = this.accounts.userIdByEmail.get(email);
+    if (holder !== undefined && holder !== id) return Promise.reject(new EmailAlreadyRegisteredError());
+    if (user.email !== null && this.accounts.userIdByEmail.get(user.email) === id) this.accounts.userIdByEmail.delete(user.email);
+    this.accounts.userIdByEmail.set(email, id);
+    this.accounts.users.set(id, { ...user, email, emailVerified: true });
+    return Promise.resolve(true);
+  }
+
   delete(id: string): Promise<void> {
     const user = this.accounts.users.get(id);
     if (!user) return Promise.resolve();
