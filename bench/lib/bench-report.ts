@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import type { EndpointsResult, Row } from '../scenarios/endpoints.js';
+import type { EndpointsResult, LoadOptions, Row } from '../scenarios/endpoints.js';
 import { rowsTable } from '../scenarios/endpoints.js';
 import type { PeerResult } from '../scenarios/peers.js';
 import type { RssResult } from '../scenarios/rss.js';
@@ -13,11 +13,7 @@ export interface BenchReportInput {
   readonly started: Date;
   /** The command-line arguments, shown in the Command line. */
   readonly args: string[];
-  readonly options: {
-    readonly duration: number;
-    readonly warmup: number;
-    readonly connections: number;
-    readonly loginConnections: number;
+  readonly options: LoadOptions & {
     readonly bcryptCost: number;
     readonly rssRequests: number;
     readonly mysqlUrl: string | null;
