@@ -4,7 +4,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { startBuiltService, type BuiltService } from '../service.js';
 import { ROOT, SERVER_CPU } from './common.js';
 
-export type Service = BuiltService;
+/** The built service, and the METRICS_TOKEN it was given (in production /metrics asks for it). */
+export type Service = BuiltService & { readonly metricsToken: string };
 
 /** A TCP port nothing listens on right now. */
 export async function freePort(): Promise<number> {
@@ -25,6 +26,7 @@ export interface StartOptions {
 
 /** The built service on 127.0.0.1:`port`, ready (/readyz answers 200). */
 export async function startService(options: StartOptions): Promise<Service> {
+  const metricsToken = randomBytes(24).toString('base64url');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',
@@ -35,11 +37,20 @@ export async function startService(options: StartOptions): Promise<Service> {
     JWT_REFRESH_SECRET: randomBytes(48).toString('base64url'),
     BCRYPT_COST: String(options.bcryptCost),
     // Every load request comes from 127.0.0.1: the per-IP failure ceiling must not trip on the
-    // harness's own contract checks or wrong passwords (successes never count).
+    // harness's own contract checks or wrong passwords (successes never count), nor the per-IP
+  // registration ceiling on its registrations.
     LOGIN_IP_MAX_FAILURES: '1000000',
+    REGISTER_PER_IP_PER_HOUR: '1000000',
+    METRICS_TOKEN: metricsToken,
     LOG_LEVEL: 'warn',
     ...options.env,
   };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-  return startBuiltService(ROOT, env, SERVER_CPU);
+  return { ...(await startBuiltService(ROOT, env, SERVER_CPU)), metricsToken };
+}
+
+/** GET /metrics of `service` (Prometheus text), with its token. */
+export async function fetchMetrics(service: Service, init: { signal?: AbortSignal } = {}): Promise<string> {
+  const res = await fetch(`${service.url}/metrics`, { ...init, headers: { authorization: `Bearer ${service.metricsToken}` } });
+  return res.text();
 }

@@ -10,7 +10,7 @@ import { BENCH_EMAIL, freshDatabase, seed, type DatabaseKind } from '../lib/data
 import { login } from '../lib/http.js';
 import { table } from '../lib/markdown.js';
 import { cpuSeconds, rssMB } from '../lib/proc.js';
-import { startService, type Service } from '../lib/start-service.js';
+import { fetchMetrics, startService, type Service } from '../lib/start-service.js';
 import { measureRss, type RssResult } from './rss.js';
 
 export interface LoadOptions {
@@ -78,8 +78,8 @@ export const rowsTable = (rows: Row[]) =>
   );
 
 /** Event-loop delay p99 since the last scrape (prom-client resets it at each scrape), minus the 10 ms sampling interval. */
-async function eventLoopP99(base: string): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+async function eventLoopP99(server: Service): Promise<number> {
+  const text = await fetchMetrics(server);
   const m = text.match(/^nodejs_eventloop_lag_p99_seconds ([\d.e+-]+)$/m);
   return m ? Math.max(0, Number(m[1]) * 1000 - 10) : NaN;
 }
@@ -90,7 +90,7 @@ async function measure(server: Service, load: LoadOptions, endpoint: string, opt
   const run = (seconds: number) =>
     autocannon({ url: server.url, duration: seconds, timeout: 20, ...options() } as CannonOptions) as unknown as Promise<autocannon.Result>;
   if (load.warmup > 0) await run(load.warmup);
-  await eventLoopP99(server.url); // reset the histogram
+  await eventLoopP99(server); // reset the histogram
   const cpu0 = cpuSeconds(server.pid);
   const result = await run(load.duration);
   const cpu = cpuSeconds(server.pid) - cpu0;
@@ -101,7 +101,7 @@ async function measure(server: Service, load: LoadOptions, endpoint: string, opt
     p99: result.latency.p99,
     mean: round(result.latency.average, 2),
     cpuMsPerReq: round((cpu * 1000) / Math.max(1, result.requests.total), 3),
-    eldP99: round(await eventLoopP99(server.url)),
+    eldP99: round(await eventLoopP99(server)),
     rssMB: round(rssMB(server.pid), 0),
     non2xx: result.non2xx,
     requests: result.requests.total,

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { log, mean, round } from '../lib/common.js';
 import { rssMB } from '../lib/proc.js';
-import type { Service } from '../lib/start-service.js';
+import { fetchMetrics, type Service } from '../lib/start-service.js';
 
 /** What is sampled, in MB: RSS, and the V8 heap used and committed, and memory outside the heap (Buffers). */
 export const SERIES = [
@@ -25,7 +25,7 @@ export interface Sample {
 async function sample(service: Service, t: number): Promise<Sample> {
   const mb = { rss: NaN, heapUsed: NaN, heapTotal: NaN, external: NaN } as Record<SeriesKey, number>;
   try {
-    const text = await (await fetch(`${service.url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+    const text = await fetchMetrics(service, { signal: AbortSignal.timeout(10_000) });
     for (const { key, metric } of SERIES) mb[key] = Number(new RegExp(`^${metric} ([\\d.e+-]+)$`, 'm').exec(text)?.[1]) / 2 ** 20;
   } catch (err) {
     log(`warning: /metrics unreadable: ${(err as Error).message}`);
