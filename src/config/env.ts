@@ -3,6 +3,7 @@ import type { SessionPolicy } from '../domain/session.js';
 import { databaseConfig, databaseVariables, type DatabaseConfig } from './database.js';
 import { githubConfig, githubVariables, type GithubConfig } from './github.js';
 import { jwtConfig, jwtVariables, type JwtConfig } from './jwt.js';
+import { mailConfig, mailVariables, type MailConfig } from './mail.js';
 import { loggingConfig, loggingVariables, type LoggingConfig } from './logging.js';
 import { metricsConfig, metricsVariables, type MetricsConfig } from './metrics.js';
 import { passwordConfig, passwordVariables, type PasswordConfig } from './passwords.js';
@@ -25,6 +26,7 @@ export interface Config extends ServerConfig, DatabaseConfig, RedisConfig, Passw
   readonly throttle: ThrottleConfig;
   readonly metrics: MetricsConfig;
   readonly github: GithubConfig | null;
+  readonly mail: MailConfig;
 }
 
 export class ConfigError extends Error {
@@ -45,6 +47,7 @@ const schema = z.object({
   ...metricsVariables.shape,
   ...githubVariables.shape,
   ...loggingVariables.shape,
+  ...mailVariables.shape,
 });
 
 export interface LoadedConfig {
@@ -70,6 +73,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const server = serverConfig(e, findings);
   const metrics = metricsConfig(e, server.port, findings);
   const github = githubConfig(e, server.publicUrl, findings);
+  const mail = mailConfig(e, server.webAppUrl, production, findings);
   if (findings.problems.length > 0) throw new ConfigError(findings.problems);
 
   return {
@@ -85,6 +89,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       throttle: throttleConfig(e),
       metrics,
       github,
+      mail,
       ...loggingConfig(e),
     },
   };

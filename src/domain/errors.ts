@@ -13,6 +13,10 @@ export type ErrorCode =
   | 'ALREADY_LINKED'
   | 'INVALID_STATE'
   | 'USER_NOT_FOUND'
+  | 'LINK_INVALID'
+  | 'EMAIL_ALREADY_VERIFIED'
+  | 'EMAIL_NOT_VERIFIED'
+  | 'TOO_MANY_EMAILS'
   | 'SERVICE_UNAVAILABLE';
 
 export interface FieldProblem {
@@ -155,6 +159,40 @@ export class UserNotFoundError extends DomainError {
   readonly code = 'USER_NOT_FOUND';
   constructor() {
     super('No such account');
+  }
+}
+
+/**
+ * An email link that cannot be spent: unknown, expired, used, voided by a newer one, of another
+ * kind, or for an address the account no longer has. One answer for all, so a link tells nothing.
+ */
+export class LinkInvalidError extends DomainError {
+  readonly code = 'LINK_INVALID';
+  constructor() {
+    super('This link is invalid or has expired; ask for a new one');
+  }
+}
+
+export class EmailAlreadyVerifiedError extends DomainError {
+  readonly code = 'EMAIL_ALREADY_VERIFIED';
+  constructor() {
+    super('The email address is already verified');
+  }
+}
+
+/** EMAIL_VERIFICATION=required: the right credential of an account whose address is not proven yet. */
+export class EmailNotVerifiedError extends DomainError {
+  readonly code = 'EMAIL_NOT_VERIFIED';
+  constructor() {
+    super('Verify your email address before signing in; the link is in the mail we sent');
+  }
+}
+
+/** Too many token mails asked for this address or from this client IP. */
+export class TooManyEmailsError extends DomainError {
+  readonly code = 'TOO_MANY_EMAILS';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many emails asked for; try again in ${retryAfterSeconds} seconds`);
   }
 }
 

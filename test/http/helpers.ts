@@ -16,11 +16,11 @@ export { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET };
 /** Throttling limits high enough that suites making many failed logins (or registrations) on purpose never meet a 429. */
 export const NO_THROTTLE: Record<string, string> = { LOGIN_MAX_FAILURES: '1000', LOGIN_IP_MAX_FAILURES: '1000000', REGISTER_PER_IP_PER_HOUR: '1000000' };
 
-export const USER_KEYS = ['id', 'email', 'name', 'githubLogin', 'createdAt'] as const;
+export const USER_KEYS = ['id', 'email', 'emailVerified', 'name', 'githubLogin', 'createdAt'] as const;
 export const TOKEN_ANSWER_KEYS = ['user', 'accessToken', 'refreshToken', 'tokenType', 'expiresIn'] as const;
 
 export interface TokenAnswer {
-  user: { id: string; email: string | null; name: string | null; githubLogin: string | null; createdAt: string };
+  user: { id: string; email: string | null; emailVerified: boolean; name: string | null; githubLogin: string | null; createdAt: string };
   accessToken: string;
   refreshToken: string;
   tokenType: string;
@@ -128,7 +128,7 @@ export function expectTokenAnswer(res: ApiResponse, status: number): TokenAnswer
   return body;
 }
 
-/** The user object: `{ id, email, name, githubLogin, createdAt }`, null where unknown, nothing secret. */
+/** The user object: `{ id, email, emailVerified, name, githubLogin, createdAt }`, null where unknown, nothing secret. */
 export function expectUser(user: unknown): asserts user is TokenAnswer['user'] {
   expect(user).to.be.an('object');
   const u = user as Record<string, unknown>;
@@ -137,6 +137,7 @@ export function expectUser(user: unknown): asserts user is TokenAnswer['user'] {
   for (const key of ['email', 'name', 'githubLogin'] as const) {
     expect(u[key] === null || typeof u[key] === 'string', `${key} is a string or null`).to.equal(true);
   }
+  expect(u.emailVerified).to.be.a('boolean');
   expect(u.createdAt).to.be.a('string');
   expect(new Date(u.createdAt as string).toISOString()).to.equal(u.createdAt);
   expect(secretKeysIn(u)).to.deep.equal([]);

@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
-import { DomainError, PasswordTooWeakError, RefreshTokenReusedError, TooManyAttemptsError } from '../../domain/errors.js';
+import { DomainError, PasswordTooWeakError, RefreshTokenReusedError, TooManyAttemptsError, TooManyEmailsError } from '../../domain/errors.js';
 import type { ServiceMetrics } from './routes/metrics-routes.js';
 import { logSafe } from './log-safe.js';
 import { HttpProblemError, problem, wwwAuthenticate, type HttpErrorCode, type Problem } from './problem.js';
@@ -80,7 +80,7 @@ export const errorMiddleware = (logger: Logger, service: ServiceMetrics) =>
     } catch (err) {
       const body = toProblem(err);
       if (body.code === 'INVALID_CREDENTIALS') service.loginsFailed.inc();
-      else if (body.code === 'TOO_MANY_ATTEMPTS') service.throttled.inc();
+      else if (body.code === 'TOO_MANY_ATTEMPTS' || body.code === 'TOO_MANY_EMAILS') service.throttled.inc();
       else if (err instanceof RefreshTokenReusedError) service.refreshReuseDetected.inc();
       if (body.code === 'INTERNAL_ERROR') {
         logger.error({ error: describeError(err), requestId: ctx.state.requestId }, 'unhandled error');
@@ -94,7 +94,7 @@ export const errorMiddleware = (logger: Logger, service: ServiceMetrics) =>
       ctx.type = 'application/problem+json';
       ctx.body = body;
       ctx.set('Cache-Control', 'no-store');
-      if (err instanceof TooManyAttemptsError) ctx.set('Retry-After', String(err.retryAfterSeconds));
+      if (err instanceof TooManyAttemptsError || err instanceof TooManyEmailsError) ctx.set('Retry-After', String(err.retryAfterSeconds));
       const challenge = wwwAuthenticate(body.code);
       if (challenge) ctx.set('WWW-Authenticate', challenge);
     }

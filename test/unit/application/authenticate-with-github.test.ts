@@ -84,13 +84,14 @@ describe('AuthenticateWithGithub', () => {
   });
 
   describe('a new identity (sign-in)', () => {
-    it('creates a user with the verified email, the name, no password, and links the identity', async () => {
+    it('creates a user with the verified email (counted verified), the name, no password, and links the identity', async () => {
       const profile = aProfile({ name: 'Mona Lisa' });
       const principal = await h.useCase.execute({ profile });
       expect(principal).to.deep.equal({ userId: 'user-1' });
       expect(await h.users.findById('user-1')).to.deep.equal({
         id: 'user-1',
         email: profile.verifiedEmail,
+        emailVerified: true,
         name: 'Mona Lisa',
         passwordHash: null,
         githubLogin: profile.login,
@@ -112,7 +113,7 @@ describe('AuthenticateWithGithub', () => {
 
     it('creates a user without email when GitHub gave no verified email', async () => {
       const { userId } = await h.useCase.execute({ profile: aProfile({ verifiedEmail: null }) });
-      expect((await h.users.findById(userId))?.email).to.equal(null);
+      expect(await h.users.findById(userId)).to.include({ email: null, emailVerified: false });
     });
 
     it('creates a user without email when the verified email is not a usable address (malformed or over 254 characters)', async () => {

@@ -1,0 +1,34 @@
+import { parseEmail } from '../../domain/email.js';
+import type { Mailer } from '../../domain/ports/mailer.js';
+import type { MailThrottle } from '../../domain/ports/mail-throttle.js';
+import type { UserRepository } from '../../domain/ports/user-repository.js';
+import type { EmailLinks } from './email-links.js';
+import { admitMail } from './mail-allowance.js';
+
+export interface ForgotPasswordInput {
+  readonly email: string;
+  readonly clientIp: string;
+}
+
+/**
+ * POST /auth/password/forgot: a reset link to the address when an account has it. The caller
+ * learns nothing either way: the same answer, the throttle counted alike, the mail sent in the
+ * background, and the work before the answer the same lookup plus one small write.
+ */
+export class ForgotPassword {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly links: EmailLinks,
+    private readonly mailer: Mailer,
+    private readonly throttle: MailThrottle,
+  ) {}
+
+  async execute(input: ForgotPasswordInput): Promise<void> {
+    const email = parseEmail(input.email);
+    await admitMail(this.throttle, email, input.clientIp);
+    const user = await this.users.findByEmail(email);
+    if (!user || user.email === null) return;
+    const token = await this.links.issue('reset_password', user.id, user.email);
+    this.mailer.send({ template: 'reset_password', to: user.email, token });
+  }
+}

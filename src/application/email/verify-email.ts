@@ -1,0 +1,21 @@
+import { LinkInvalidError } from '../../domain/errors.js';
+import type { UserRepository } from '../../domain/ports/user-repository.js';
+import type { User } from '../../domain/user.js';
+import type { EmailLinks } from './email-links.js';
+
+/** POST /auth/email/verify: spends a verification link; the address it was mailed to is proven, if the account still has it. */
+export class VerifyEmail {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly links: EmailLinks,
+  ) {}
+
+  async execute(token: string): Promise<User> {
+    const record = await this.links.find('verify_email', token);
+    await this.links.spend(record);
+    if (!(await this.users.markEmailVerified(record.userId, record.email))) throw new LinkInvalidError();
+    const user = await this.users.findById(record.userId);
+    if (!user) throw new LinkInvalidError();
+    return user;
+  }
+}
