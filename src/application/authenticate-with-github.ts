@@ -1,6 +1,6 @@
 import { cleanDisplayName } from '../domain/display-name.js';
 import { tryParseEmail } from '../domain/email.js';
-import { AccountExistsError, EmailAlreadyRegisteredError, IdentityAlreadyLinkedError, InvalidStateError, UserNotFoundError } from '../domain/errors.js';
+import { AccountExistsError, EmailAlreadyRegisteredError, EmailNotVerifiedError, IdentityAlreadyLinkedError, InvalidStateError, UserNotFoundError } from '../domain/errors.js';
 import type { ExternalProfile } from '../domain/identity.js';
 import type { Principal } from '../domain/principal.js';
 import type { Clock } from '../domain/ports/clock.js';
@@ -31,6 +31,8 @@ export class AuthenticateWithGithub {
     private readonly clock: Clock,
     /** Told of every successful sign-in, so its address is one the owner is never locked out of; null: not told. */
     private readonly logins: LoginThrottle | null = null,
+    /** EMAIL_VERIFICATION=required: a sign-in (not a link) into an account whose address is not proven is EmailNotVerifiedError. */
+    private readonly requireVerifiedEmail = false,
   ) {}
 
   /**
@@ -44,6 +46,7 @@ export class AuthenticateWithGithub {
       const user = await this.users.findById(principal.userId);
       if (user?.email) await this.logins.recordSuccess({ email: user.email, clientIp: input.clientIp });
     }
+    if (this.requireVerifiedEmail && !input.linkToUserId && !(await this.users.findById(principal.userId))?.emailVerified) throw new EmailNotVerifiedError();
     return principal;
   }
 
@@ -73,6 +76,8 @@ export class AuthenticateWithGithub {
 
     // The provider's values are cleaned, not refused: an address this service would refuse becomes none.
     const usableEmail = profile.verifiedEmail === null ? null : tryParseEmail(profile.verifiedEmail);
+    // An account with no address could never prove one: under `required` it is not made at all.
+    if (this.requireVerifiedEmail && usableEmail === null) throw new EmailNotVerifiedError();
     if (usableEmail && (await this.users.findByEmail(usableEmail))) throw new AccountExistsError();
     const now = this.clock.now();
     const userId = this.ids.newId();

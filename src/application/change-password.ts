@@ -6,6 +6,8 @@ import type { Clock } from '../domain/ports/clock.js';
 import type { PasswordHasher } from '../domain/ports/password-hasher.js';
 import type { TokenStore } from '../domain/ports/token-store.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
+import type { Mailer } from '../domain/ports/mailer.js';
+import type { EmailLinks } from './email/email-links.js';
 import type { IssueSession } from './issue-session.js';
 import type { SessionTokens } from './session-token-minter.js';
 import type { ThrottledPasswordCheck } from './throttled-password-check.js';
@@ -22,7 +24,8 @@ export interface ChangePasswordInput {
  * Changes the password after checking the current one (a wrong one counts as a failed login),
  * ends every session of the user, and starts a new one for this client. A new password that is
  * invalid (400 VALIDATION_FAILED) or weak (400 PASSWORD_TOO_WEAK) is refused first, before any
- * bcrypt work or throttle count: such a request changes nothing.
+ * bcrypt work or throttle count: such a request changes nothing. The account's address is told,
+ * and reset links mailed before stop working.
  */
 export class ChangePassword {
   constructor(
@@ -33,6 +36,8 @@ export class ChangePassword {
     private readonly issueSession: IssueSession,
     private readonly clock: Clock,
     private readonly strength: PasswordStrength,
+    private readonly links: EmailLinks,
+    private readonly mailer: Mailer,
   ) {}
 
   async execute(input: ChangePasswordInput): Promise<SessionTokens> {
@@ -48,6 +53,9 @@ export class ChangePassword {
     }
     await this.users.updatePasswordHash(user.id, await this.hasher.hash(newPassword));
     await this.store.endAllForUser(user.id, this.clock.now());
-    return this.issueSession.execute({ userId: user.id, userAgent: input.userAgent ?? null });
+    await this.links.voidAll(user.id, 'reset_password');
+    const tokens = await this.issueSession.execute({ userId: user.id, userAgent: input.userAgent ?? null });
+    if (user.email !== null) this.mailer.send({ template: 'password_changed', to: user.email });
+    return tokens;
   }
 }

@@ -1,10 +1,30 @@
+import { normalizeEmail } from '../domain/email.js';
 import { TooManyAttemptsError } from '../domain/errors.js';
+import type { Mailer } from '../domain/ports/mailer.js';
+import type { MailThrottle } from '../domain/ports/mail-throttle.js';
 import type { LoginThrottle } from '../domain/ports/login-throttle.js';
 import type { RegistrationThrottle } from '../domain/ports/registration-throttle.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
 import type { IssueSession } from './issue-session.js';
 import type { RegisterUser, RegisterUserInput } from './register-user.js';
 import type { SessionTokens } from './session-token-minter.js';
+import type { EmailLinks } from './email/email-links.js';
+import { admitMail } from './email/mail-allowance.js';
+import type { EmailVerificationMode } from '../domain/email-verification.js';
+import type { User } from '../domain/user.js';
+
+export interface SignUpMail {
+  readonly mode: EmailVerificationMode;
+  readonly links: EmailLinks;
+  readonly mailer: Mailer;
+  readonly throttle: MailThrottle;
+}
+
+/** A new account, and its first session unless EMAIL_VERIFICATION=required holds it back. */
+export interface SignUpResult {
+  readonly user: User;
+  readonly tokens: SessionTokens | null;
+}
 
 export interface SignUpInput {
   /** Where the attempt comes from, for REGISTER_PER_IP_PER_HOUR and the owner's known addresses. */
@@ -19,6 +39,8 @@ export interface SignUpInput {
  * address counts against REGISTER_PER_IP_PER_HOUR (successes, 409s and 400s alike) and past it
  * is refused before bcrypt runs. An account whose first session cannot be started (a store
  * outage) is removed again, so the client's retry registers it afresh rather than meeting 409.
+ * Unless EMAIL_VERIFICATION=off, the request is a request for a verification mail too: it counts
+ * in the mail throttle before the account is made (429 TOO_MANY_EMAILS past it, nothing made).
  */
 export class SignUp {
   constructor(
@@ -27,16 +49,24 @@ export class SignUp {
     private readonly issueSession: IssueSession,
     private readonly users: UserRepository,
     private readonly logins: LoginThrottle,
+    private readonly mail: SignUpMail,
   ) {}
 
-  async execute(input: SignUpInput): Promise<SessionTokens> {
+  async execute(input: SignUpInput): Promise<SignUpResult> {
     const wait = await this.registrations.admit(input.clientIp);
     if (wait > 0) throw new TooManyAttemptsError(wait);
-    const user = await this.registerUser.execute(input.read());
+    const request = input.read();
+    if (this.mail.mode !== 'off') await admitMail(this.mail.throttle, normalizeEmail(request.email), input.clientIp);
+    const user = await this.registerUser.execute(request);
     try {
       // A registration counts as a sign-in from this address (docs/security.md, Throttling: per account).
       if (user.email !== null) await this.logins.recordSignUp({ email: user.email, clientIp: input.clientIp });
-      return await this.issueSession.execute({ userId: user.id, userAgent: input.userAgent ?? null });
+      const tokens = this.mail.mode === 'required' ? null : await this.issueSession.execute({ userId: user.id, userAgent: input.userAgent ?? null });
+      if (this.mail.mode !== 'off' && user.email !== null) {
+        const token = await this.mail.links.issue('verify_email', user.id, user.email);
+        this.mail.mailer.send({ template: 'verify_email', to: user.email, token });
+      }
+      return { user, tokens };
     } catch (err) {
       // If the removal fails too (both stores down), the answer is still the first failure's.
       await this.users.delete(user.id).catch(() => undefined);

@@ -176,6 +176,12 @@ export function buildHttpApp(c: DependencyContainer) {
     getCurrentUser: useCases.getCurrentUser,
     authenticateWithPassword: useCases.authenticateWithPassword,
     authenticateAccessToken: useCases.authenticateAccessToken,
+    requestEmailVerification: useCases.requestEmailVerification,
+    verifyEmail: useCases.verifyEmail,
+    forgotPassword: useCases.forgotPassword,
+    resetPassword: useCases.resetPassword,
+    requestEmailChange: useCases.requestEmailChange,
+    confirmEmailChange: useCases.confirmEmailChange,
     clock: c.resolve<Clock>(TOKENS.Clock),
   });
 }

@@ -14,7 +14,19 @@ import { RegisterUser } from '../application/register-user.js';
 import { SessionTokenMinter } from '../application/session-token-minter.js';
 import { SignUp } from '../application/sign-up.js';
 import { ThrottledPasswordCheck } from '../application/throttled-password-check.js';
+import { ConfirmEmailChange } from '../application/email/confirm-email-change.js';
+import { EmailLinks, type EmailLinkLifetimes } from '../application/email/email-links.js';
+import { ForgotPassword } from '../application/email/forgot-password.js';
+import { RequestEmailChange } from '../application/email/request-email-change.js';
+import { RequestEmailVerification } from '../application/email/request-email-verification.js';
+import { ResetPassword } from '../application/email/reset-password.js';
+import { VerifyEmail } from '../application/email/verify-email.js';
+import type { EmailVerificationMode } from '../domain/email-verification.js';
 import type { PasswordStrength } from '../domain/password-strength.js';
+import type { EmailTokenStore } from '../domain/ports/email-token-store.js';
+import type { Mailer } from '../domain/ports/mailer.js';
+import type { MailThrottle } from '../domain/ports/mail-throttle.js';
+import type { OneTimeTokens } from '../domain/ports/one-time-tokens.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/id-generator.js';
 import type { IdentityRepository } from '../domain/ports/identity-repository.js';
@@ -51,6 +63,13 @@ export interface UseCasePorts extends SessionPorts {
   readonly loginThrottle: LoginThrottle;
   readonly registrationThrottle: RegistrationThrottle;
   readonly strength: PasswordStrength;
+  readonly emailTokens: EmailTokenStore;
+  readonly oneTimeTokens: OneTimeTokens;
+  readonly mailer: Mailer;
+  readonly mailThrottle: MailThrottle;
+  /** EMAIL_VERIFICATION. */
+  readonly emailVerification: EmailVerificationMode;
+  readonly emailLinkLifetimes: EmailLinkLifetimes;
 }
 
 /** Sessions: issue, authenticate, refresh (the one reuse rule), list, end and prune. */
@@ -76,14 +95,24 @@ export function composeUseCases(p: UseCasePorts) {
   const sessions = composeSessionUseCases(p);
   const passwordCheck = new ThrottledPasswordCheck(p.hasher, p.loginThrottle);
   const registerUser = new RegisterUser(p.users, p.hasher, p.ids, p.clock, p.strength);
+  const links = new EmailLinks(p.emailTokens, p.oneTimeTokens, p.clock, p.emailLinkLifetimes);
+  const required = p.emailVerification === 'required';
+  const signUpMail = { mode: p.emailVerification, links, mailer: p.mailer, throttle: p.mailThrottle };
   return {
     ...sessions,
     passwordCheck,
     registerUser,
-    signUp: new SignUp(p.registrationThrottle, registerUser, sessions.issueSession, p.users, p.loginThrottle),
-    authenticateWithPassword: new AuthenticateWithPassword(p.users, passwordCheck),
-    changePassword: new ChangePassword(p.users, p.store, passwordCheck, p.hasher, sessions.issueSession, p.clock, p.strength),
-    authenticateWithGithub: new AuthenticateWithGithub(p.users, p.identities, p.ids, p.clock, p.loginThrottle),
+    emailLinks: links,
+    signUp: new SignUp(p.registrationThrottle, registerUser, sessions.issueSession, p.users, p.loginThrottle, signUpMail),
+    authenticateWithPassword: new AuthenticateWithPassword(p.users, passwordCheck, required),
+    changePassword: new ChangePassword(p.users, p.store, passwordCheck, p.hasher, sessions.issueSession, p.clock, p.strength, links, p.mailer),
+    authenticateWithGithub: new AuthenticateWithGithub(p.users, p.identities, p.ids, p.clock, p.loginThrottle, required),
+    requestEmailVerification: new RequestEmailVerification(p.users, links, p.mailer, p.mailThrottle),
+    verifyEmail: new VerifyEmail(p.users, links),
+    forgotPassword: new ForgotPassword(p.users, links, p.mailer, p.mailThrottle),
+    resetPassword: new ResetPassword(p.users, p.store, links, p.hasher, p.strength, p.loginThrottle, p.mailer, p.clock),
+    requestEmailChange: new RequestEmailChange(p.users, links, passwordCheck, p.mailer, p.mailThrottle),
+    confirmEmailChange: new ConfirmEmailChange(p.users, p.store, links, p.mailer, p.clock),
   };
 }
 

@@ -1,8 +1,7 @@
 import { z } from 'zod';
+import { EMAIL_VERIFICATION_MODES, type EmailVerificationMode } from '../domain/email-verification.js';
 import { httpUrl, int, optional, type Findings } from './variables.js';
 
-export const EMAIL_VERIFICATION_MODES = ['off', 'optional', 'required'] as const;
-export type EmailVerificationMode = (typeof EMAIL_VERIFICATION_MODES)[number];
 
 export const mailVariables = z.object({
   SMTP_URL: optional.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),

@@ -16,6 +16,7 @@ import { jsonBody } from './json-body.js';
 import { requireHost } from './request-guards.js';
 import { requestId } from './request-id.js';
 import { authRoutes, type AuthRouteDependencies } from './routes/auth-routes.js';
+import { emailRoutes, type EmailRouteDependencies } from './routes/email-routes.js';
 import { githubRoutes } from './routes/github-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { jwksRoutes } from './routes/jwks.js';
@@ -28,7 +29,7 @@ import { jwtStrategy } from './strategies/jwt.js';
 import { localStrategy } from './strategies/local.js';
 import { STRATEGY } from './strategies/names.js';
 
-export interface HttpDependencies extends Omit<AuthRouteDependencies, 'guard' | 'cookies'> {
+export interface HttpDependencies extends Omit<AuthRouteDependencies, 'guard' | 'cookies'>, Omit<EmailRouteDependencies, 'guard'> {
   readonly logger: Logger;
   readonly publicUrl: string;
   readonly webAppUrl: string;
@@ -82,6 +83,7 @@ export function createApp(deps: HttpDependencies): Koa {
       jwtRefresh: authenticate(strategies.jwtRefresh, STRATEGY.jwtRefresh, isRefreshPrincipal, deps.jwt.csrfKey),
     },
   });
+  const email = emailRoutes({ ...deps, guard: { jwt: jwtGuard } });
   const health = healthRoutes(deps.isReady, deps.publicUrl);
   const github = githubRoutes({
     passport: deps.github ? passport : null,
@@ -125,7 +127,7 @@ export function createApp(deps: HttpDependencies): Koa {
   });
   app.use(jsonBody);
   const metricsHere = deps.metrics.where === 'main' ? [metricsRoutes(deps.metrics.token)] : [];
-  for (const router of [health, jwksRoutes(deps.jwt.jwks), ...metricsHere, web, github, auth]) {
+  for (const router of [health, jwksRoutes(deps.jwt.jwks), ...metricsHere, web, github, auth, email]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

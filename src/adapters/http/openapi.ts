@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PROBLEM_CODES, statusOf } from './problem.js';
 import type { WeakPasswordReason } from '../../domain/errors.js';
-import { changePasswordSchema, loginSchema, refreshSchema, registerSchema } from './validation.js';
+import { changeEmailSchema, changePasswordSchema, emailTokenSchema, forgotPasswordSchema, loginSchema, refreshSchema, registerSchema, resetPasswordSchema } from './validation.js';
 
 const WEAK_PASSWORD_REASONS = ['common', 'email', 'app_name', 'repeated'] as const satisfies readonly WeakPasswordReason[];
 const NEW_PASSWORD_REFUSED = (field: string) =>
@@ -23,6 +23,7 @@ const bearerTokens = z.object({
   tokenType: z.literal('Bearer'),
   expiresIn: z.number().int().meta({ description: 'Seconds the access token lives.' }),
 });
+const unverifiedSignUp = z.object({ user }).meta({ description: 'EMAIL_VERIFICATION=required: the account, no tokens; it signs in once the mailed link is spent.' });
 const cookieTokens = z.object({ user, expiresIn: z.number().int() }).meta({ description: 'Cookie mode (X-Auth-Mode: cookie): the tokens are in HttpOnly cookies.' });
 const session = z.object({
   id: z.string(),
@@ -89,6 +90,11 @@ const bearer = [{ bearer: [] }, { cookie: [] }];
 /** Routes that take a refresh token: Bearer, the refresh_token cookie, or (no scheme) the `refreshToken` body field. */
 const refreshToken = [{ refreshBearer: [] }, { refreshCookie: [] }, {}];
 const open: unknown[] = [];
+const EXAMPLE_LINK_TOKEN = 'q3Vb1Jx0mN7yTQ2a9c8ZkL4sWfRuE6hPdG5oYiXnA-_';
+const LINK_INVALID = 'LINK_INVALID: the token is unknown, expired, used, voided by a newer link, or of another kind';
+const TOO_MANY_EMAILS = 'TOO_MANY_EMAILS, with Retry-After: MAIL_PER_ADDRESS_PER_HOUR (and 60 s apart) for the address, or MAIL_PER_IP_PER_HOUR for the client';
+const accepted = (description: string) => ({ description, content: json(z.object({ status: z.literal('accepted') }), { status: 'accepted' }) });
+const userAnswer = (description: string) => ({ description, content: json(ref('User'), EXAMPLE_USER) });
 const AUTH_MODE = { $ref: '#/components/parameters/AuthMode' };
 const CSRF = { $ref: '#/components/parameters/CsrfToken' };
 const EXAMPLE_CREDENTIALS = { email: 'ada@example.com', password: 'correct horse battery' };
@@ -111,10 +117,16 @@ const paths: Record<string, Record<string, Operation>> = {
       parameters: [AUTH_MODE],
       requestBody: { required: true, content: json(registerSchema, { ...EXAMPLE_CREDENTIALS, name: 'Ada' }) },
       responses: {
-        201: tokensAnswer('Signed in'),
+        201: {
+          description:
+            'Signed in, and (unless EMAIL_VERIFICATION=off) a verification link mailed. With EMAIL_VERIFICATION=required: `{ user }` only, no tokens; the first sign-in waits for the link.',
+          content: { 'application/json': { schema: { anyOf: [ref('BearerTokens'), ref('CookieTokens'), ref('UnverifiedSignUp')] }, example: EXAMPLE_TOKENS } },
+        },
         400: problemAnswer(NEW_PASSWORD_REFUSED('password')),
         409: problemAnswer('EMAIL_ALREADY_REGISTERED'),
-        429: problemAnswer('TOO_MANY_ATTEMPTS, with Retry-After: REGISTER_PER_IP_PER_HOUR attempts from this address this hour'),
+        429: problemAnswer(
+          'TOO_MANY_ATTEMPTS, with Retry-After: REGISTER_PER_IP_PER_HOUR attempts from this address this hour; or TOO_MANY_EMAILS, with Retry-After: the verification mail it asks for is past MAIL_PER_ADDRESS_PER_HOUR or MAIL_PER_IP_PER_HOUR',
+        ),
       },
     },
   },
@@ -129,6 +141,7 @@ const paths: Record<string, Record<string, Operation>> = {
         200: tokensAnswer('Signed in'),
         400: problemAnswer('VALIDATION_FAILED'),
         401: problemAnswer('INVALID_CREDENTIALS'),
+        403: problemAnswer('EMAIL_NOT_VERIFIED: EMAIL_VERIFICATION=required and the password is right, but the address is not proven yet'),
         429: problemAnswer('TOO_MANY_ATTEMPTS, with Retry-After: the (email, IP) pair, the IP, or the account (LOGIN_ACCOUNT_MAX_FAILURES) is throttled'),
       },
     },
@@ -181,6 +194,86 @@ const paths: Record<string, Record<string, Operation>> = {
       },
     },
   },
+  '/auth/email/verification': {
+    post: {
+      operationId: 'requestEmailVerification',
+      summary: "Mail a new verification link to the account's address (older links stop working)",
+      security: bearer,
+      parameters: [CSRF],
+      responses: {
+        202: accepted('A link valid EMAIL_VERIFICATION_TTL seconds (24 h) is on its way to `/verify-email#token=…`'),
+        400: problemAnswer('VALIDATION_FAILED: the account has no email address'),
+        401: problemAnswer('Token problem'),
+        403: problemAnswer('CSRF_FAILED (cookie mode)'),
+        409: problemAnswer('EMAIL_ALREADY_VERIFIED'),
+        429: problemAnswer(TOO_MANY_EMAILS),
+      },
+    },
+  },
+  '/auth/email/verify': {
+    post: {
+      operationId: 'verifyEmail',
+      summary: 'Spend a verification link: the address is proven',
+      security: open,
+      requestBody: { required: true, content: json(emailTokenSchema, { token: EXAMPLE_LINK_TOKEN }) },
+      responses: { 200: userAnswer('The user, `emailVerified: true`'), 400: problemAnswer(`${LINK_INVALID}; VALIDATION_FAILED without a token`) },
+    },
+  },
+  '/auth/password/forgot': {
+    post: {
+      operationId: 'forgotPassword',
+      summary: 'Mail a password-reset link, when an account has this address (the answer is the same either way)',
+      security: open,
+      requestBody: { required: true, content: json(forgotPasswordSchema, { email: 'ada@example.com' }) },
+      responses: {
+        202: accepted('The same answer, in about the same time, for a known and an unknown address; a known one gets a link valid PASSWORD_RESET_TTL seconds (30 min) to `/reset-password#token=…`'),
+        400: problemAnswer('VALIDATION_FAILED: not an email address'),
+        429: problemAnswer(TOO_MANY_EMAILS),
+      },
+    },
+  },
+  '/auth/password/reset': {
+    post: {
+      operationId: 'resetPassword',
+      summary: 'Spend a reset link: set a new password; every session ends',
+      security: open,
+      requestBody: { required: true, content: json(resetPasswordSchema, { token: EXAMPLE_LINK_TOKEN, newPassword: 'a new, longer passphrase' }) },
+      responses: {
+        204: { description: 'Set (a GitHub-only account gets its first password); every session ended, the address counts as verified, the sign-in throttle of this address and account cleared, a notice mailed' },
+        400: problemAnswer(`${LINK_INVALID}; or ${NEW_PASSWORD_REFUSED('newPassword')}, before the link is spent`),
+      },
+    },
+  },
+  '/auth/email/change': {
+    post: {
+      operationId: 'requestEmailChange',
+      summary: 'Ask to move the account to a new address: a confirmation link goes there, a notice to the old one; nothing changes yet',
+      security: bearer,
+      parameters: [CSRF],
+      requestBody: { required: true, content: json(changeEmailSchema, { newEmail: 'ada@new.example.com', currentPassword: 'correct horse battery' }) },
+      responses: {
+        202: accepted('A link valid EMAIL_VERIFICATION_TTL seconds to `/confirm-email#token=…` is on its way to the new address'),
+        400: problemAnswer('VALIDATION_FAILED (newEmail; currentPassword when the account has a password)'),
+        401: problemAnswer('INVALID_CREDENTIALS (counts as a failed login) or a token problem'),
+        403: problemAnswer('CSRF_FAILED (cookie mode)'),
+        409: problemAnswer('EMAIL_ALREADY_REGISTERED: the new address is taken (or is the current one)'),
+        429: problemAnswer(`${TOO_MANY_EMAILS}; or TOO_MANY_ATTEMPTS, with Retry-After, for the password check`),
+      },
+    },
+  },
+  '/auth/email/confirm-change': {
+    post: {
+      operationId: 'confirmEmailChange',
+      summary: 'Spend an email-change link: the account moves to the new, verified address; every session ends',
+      security: open,
+      requestBody: { required: true, content: json(emailTokenSchema, { token: EXAMPLE_LINK_TOKEN }) },
+      responses: {
+        200: userAnswer('The user with the new, verified email; sign in again with it'),
+        400: problemAnswer(`${LINK_INVALID}; VALIDATION_FAILED without a token`),
+        409: problemAnswer('EMAIL_ALREADY_REGISTERED: another account took the address meanwhile'),
+      },
+    },
+  },
   '/auth/sessions': {
     get: {
       operationId: 'listSessions',
@@ -223,7 +316,7 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: {
         302: {
           description:
-            'To WEB_APP_URL, signed in; or to WEB_APP_URL?error=<code>, signed out: invalid_state (INVALID_STATE), access_denied, github_unavailable, account_exists (ACCOUNT_EXISTS), already_linked (ALREADY_LINKED), server_error',
+            'To WEB_APP_URL, signed in; or to WEB_APP_URL?error=<code>, signed out: invalid_state (INVALID_STATE), access_denied, github_unavailable, account_exists (ACCOUNT_EXISTS), already_linked (ALREADY_LINKED), email_not_verified (EMAIL_NOT_VERIFIED: EMAIL_VERIFICATION=required and the address of the account is not proven), server_error',
         },
         404: problemAnswer('GITHUB_NOT_CONFIGURED'),
       },
@@ -328,7 +421,7 @@ export function openApiDocument(publicUrl: string) {
     servers: [{ url: publicUrl }],
     paths,
     components: {
-      schemas: { User: schema(user), BearerTokens: schema(bearerTokens), CookieTokens: schema(cookieTokens), Session: schema(session), Problem: schema(problem) },
+      schemas: { User: schema(user), BearerTokens: schema(bearerTokens), CookieTokens: schema(cookieTokens), UnverifiedSignUp: schema(unverifiedSignUp), Session: schema(session), Problem: schema(problem) },
       parameters: {
         AuthMode: {
           name: 'X-Auth-Mode',

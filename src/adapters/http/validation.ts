@@ -68,3 +68,30 @@ export const refreshSchema = z.object(
   { refreshToken: z.string().optional().meta({ description: 'Or send it as Authorization: Bearer, or (web apps) the refresh_token cookie.' }) },
   { error: 'must be a JSON object' },
 );
+
+const TOKEN_RULES = 'The token from the link\'s fragment (`#token=…`), as it is: 43 characters of base64url. Any token that is not live (unknown, expired, used, voided, of another kind) is 400 LINK_INVALID.';
+
+export const emailTokenSchema = z.object({ token: text().meta({ description: TOKEN_RULES }) }, { error: 'must be a JSON object' });
+
+export const forgotPasswordSchema = z.object(
+  { email: text().superRefine(rule(emailProblem)).meta({ format: 'idn-email', description: 'Normalised as at registration. The answer is the same whether an account has it or not.' }) },
+  { error: 'must be a JSON object' },
+);
+
+export const resetPasswordSchema = z.object(
+  {
+    token: text().meta({ description: TOKEN_RULES }),
+    newPassword: text().superRefine(rule(passwordProblem)).meta({ description: NEW_PASSWORD_RULES }),
+  },
+  { error: 'must be a JSON object' },
+);
+
+export const changeEmailSchema = z.object(
+  {
+    newEmail: text().superRefine(rule(emailProblem)).meta({ format: 'idn-email', description: EMAIL_RULES }),
+    currentPassword: text()
+      .nullish()
+      .meta({ description: 'Required when the account has a password (a wrong one is 401 INVALID_CREDENTIALS and counts as a failed sign-in); leave it out for a GitHub-only account.' }),
+  },
+  { error: 'must be a JSON object' },
+);

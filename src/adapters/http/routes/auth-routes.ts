@@ -33,12 +33,15 @@ export function authRoutes(deps: AuthRouteDependencies): Router {
   const router = new Router({ prefix: '/auth' });
 
   router.post('/register', async (ctx) => {
-    const tokens = await deps.signUp.execute({
+    const { user, tokens } = await deps.signUp.execute({
       clientIp: ctx.ip,
       userAgent: ctx.get('User-Agent'),
       read: () => parseBody(registerSchema, ctx.request.body),
     });
-    sendTokens(ctx, deps.cookies, 201, tokens);
+    if (tokens) return sendTokens(ctx, deps.cookies, 201, tokens);
+    // EMAIL_VERIFICATION=required: the account exists, its first sign-in waits for the mailed link.
+    ctx.status = 201;
+    ctx.body = { user: presentUser(user) };
   });
 
   router.post('/login', readCredentials, deps.guard.local, async (ctx) => {

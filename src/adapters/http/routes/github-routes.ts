@@ -33,6 +33,7 @@ const CALLBACK_ERRORS: Partial<Record<ErrorCode, string>> = {
   ACCOUNT_EXISTS: 'account_exists',
   ALREADY_LINKED: 'already_linked',
   INVALID_STATE: 'invalid_state',
+  EMAIL_NOT_VERIFIED: 'email_not_verified',
 };
 
 const notConfigured = () => new HttpProblemError('GITHUB_NOT_CONFIGURED', 'GitHub sign-in is not configured on this service');
