@@ -23,6 +23,7 @@ export const ADAPTER_FAMILIES = [
   'logging',
   'system',
   'passwords',
+  'mail',
 ] as const;
 const SHARED = 'shared';
 
