@@ -23,6 +23,7 @@ export const ADAPTER_FAMILIES = [
   'logging',
   'system',
   'passwords',
+  'mail',
 ] as const;
 const SHARED = 'shared';
 
@@ -169,7 +170,8 @@ describe('architecture: dependencies point inward', () => {
     });
 
     it('knows no family for a folder nobody declared', () => {
-      expect(familyOf('adapters/mail/smtp-mailer.ts')).to.equal(null);
+      expect(familyOf('adapters/sms/twilio-sender.ts')).to.equal(null);
+      expect(familyOf('adapters/mail/smtp-mail-transport.ts')).to.equal('mail');
       expect(familyOf('adapters/persistence/knex/rows.ts')).to.equal('persistence/knex');
     });
 
