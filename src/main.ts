@@ -8,6 +8,7 @@ import { serveMetrics } from './adapters/http/metrics-server.js';
 import { createHttpServer, serverLimits } from './adapters/http/server.js';
 import { createLogger } from './adapters/logging/logger.js';
 import { startPruningJob } from './adapters/system/pruning-job.js';
+import type { QueueingMailer } from './adapters/mail/queueing-mailer.js';
 import { buildHttpApp, type Lifecycle } from './composition/container.js';
 import type { UseCases } from './composition/use-cases.js';
 import { TOKENS } from './composition/tokens.js';
@@ -38,7 +39,10 @@ async function main(): Promise<void> {
   const pruning =
     config.sessionPruneIntervalSeconds > 0
       ? startPruningJob({
-          pruneBatch: (size) => container.resolve<UseCases>(TOKENS.UseCases).pruneSessions.execute(size),
+          pruneBatch: async (size) => {
+            const { pruneSessions, pruneEmailTokens } = container.resolve<UseCases>(TOKENS.UseCases);
+            return (await pruneSessions.execute(size)) + (await pruneEmailTokens.execute(size));
+          },
           intervalMs: config.sessionPruneIntervalSeconds * 1000,
           batchSize: 500,
           pauseMs: 50,
@@ -62,7 +66,8 @@ async function main(): Promise<void> {
     setTimeout(() => {
       server.close(() => {
         const redis = container.resolve<Redis | null>(TOKENS.Redis);
-        Promise.all([db.destroy(), redis?.quit(), metricsServer.close()]).then(
+        // Mail still in flight gets its attempt under way finished; pending retries are given up (and logged).
+        Promise.all([container.resolve<QueueingMailer>(TOKENS.Mailer).close().then(() => db.destroy()), redis?.quit(), metricsServer.close()]).then(
           () => process.exit(0),
           () => process.exit(1),
         );

@@ -1,5 +1,5 @@
 import { normalizeEmail } from '../domain/email.js';
-import { TooManyAttemptsError } from '../domain/errors.js';
+import { TooManyAttemptsError, TooManyEmailsError } from '../domain/errors.js';
 import type { Mailer } from '../domain/ports/mailer.js';
 import type { MailThrottle } from '../domain/ports/mail-throttle.js';
 import type { LoginThrottle } from '../domain/ports/login-throttle.js';
@@ -9,7 +9,6 @@ import type { IssueSession } from './issue-session.js';
 import type { RegisterUser, RegisterUserInput } from './register-user.js';
 import type { SessionTokens } from './session-token-minter.js';
 import type { EmailLinks } from './email/email-links.js';
-import { admitMail } from './email/mail-allowance.js';
 import type { EmailVerificationMode } from '../domain/email-verification.js';
 import type { User } from '../domain/user.js';
 
@@ -39,8 +38,9 @@ export interface SignUpInput {
  * address counts against REGISTER_PER_IP_PER_HOUR (successes, 409s and 400s alike) and past it
  * is refused before bcrypt runs. An account whose first session cannot be started (a store
  * outage) is removed again, so the client's retry registers it afresh rather than meeting 409.
- * Unless EMAIL_VERIFICATION=off, the request is a request for a verification mail too: it counts
- * in the mail throttle before the account is made (429 TOO_MANY_EMAILS past it, nothing made).
+ * Unless EMAIL_VERIFICATION=off, a new account is a request for a verification mail too: past the
+ * mail allowance of the address or the client, 429 TOO_MANY_EMAILS and nothing is made; a new
+ * account counts in it. A taken address is 409 as ever (no mail could follow, so nothing counts).
  */
 export class SignUp {
   constructor(
@@ -56,13 +56,18 @@ export class SignUp {
     const wait = await this.registrations.admit(input.clientIp);
     if (wait > 0) throw new TooManyAttemptsError(wait);
     const request = input.read();
-    if (this.mail.mode !== 'off') await admitMail(this.mail.throttle, normalizeEmail(request.email), input.clientIp);
+    const mailing = this.mail.mode !== 'off';
+    if (mailing) {
+      const mailWait = await this.mail.throttle.retryAfter(normalizeEmail(request.email), input.clientIp);
+      if (mailWait > 0) throw new TooManyEmailsError(mailWait);
+    }
     const user = await this.registerUser.execute(request);
     try {
       // A registration counts as a sign-in from this address (docs/security.md, Throttling: per account).
       if (user.email !== null) await this.logins.recordSignUp({ email: user.email, clientIp: input.clientIp });
       const tokens = this.mail.mode === 'required' ? null : await this.issueSession.execute({ userId: user.id, userAgent: input.userAgent ?? null });
-      if (this.mail.mode !== 'off' && user.email !== null) {
+      if (mailing && user.email !== null) {
+        await this.mail.throttle.admit(user.email, input.clientIp);
         const token = await this.mail.links.issue('verify_email', user.id, user.email);
         this.mail.mailer.send({ template: 'verify_email', to: user.email, token });
       }

@@ -35,6 +35,17 @@ import { RateLimiterLoginThrottle } from '../adapters/throttle/rate-limiter-logi
 import { RateLimiterRegistrationThrottle } from '../adapters/throttle/rate-limiter-registration-throttle.js';
 import type { Redis } from 'ioredis';
 import { TOKENS } from './tokens.js';
+import type { EmailTokenStore } from '../domain/ports/email-token-store.js';
+import type { Mailer } from '../domain/ports/mailer.js';
+import type { MailThrottle } from '../domain/ports/mail-throttle.js';
+import type { OneTimeTokens } from '../domain/ports/one-time-tokens.js';
+import { RandomOneTimeTokens } from '../adapters/crypto/random-one-time-tokens.js';
+import { loadMailTemplates } from '../adapters/mail/mail-templates.js';
+import { OutboxMailTransport } from '../adapters/mail/outbox-mail-transport.js';
+import { QueueingMailer } from '../adapters/mail/queueing-mailer.js';
+import { SmtpMailTransport } from '../adapters/mail/smtp-mail-transport.js';
+import { KnexEmailTokenStore } from '../adapters/persistence/knex/knex-email-token-store.js';
+import { mailLimiters, RateLimiterMailThrottle } from '../adapters/throttle/rate-limiter-mail-throttle.js';
 import { composeUseCases, type UseCases } from './use-cases.js';
 
 export type Readiness = () => Promise<boolean>;
@@ -129,6 +140,33 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
   c.register(TOKENS.Clock, { useFactory: cached(() => new SystemClock()) });
   c.register(TOKENS.IdGenerator, { useFactory: cached(() => new RandomIdGenerator()) });
 
+  c.register(TOKENS.EmailTokenStore, { useFactory: cached((x) => new KnexEmailTokenStore(x.resolve<Knex>(TOKENS.Database))) });
+  c.register(TOKENS.OneTimeTokens, { useFactory: cached(() => new RandomOneTimeTokens()) });
+  c.register(TOKENS.MailThrottle, {
+    useFactory: cached((x) => {
+      const limiters = mailLimiters(config.mail, x.resolve<Redis | null>(TOKENS.Redis), config.redisKeyPrefix);
+      return new RateLimiterMailThrottle(limiters, x.resolve<JwtSettings>(TOKENS.JwtSettings).counterKey);
+    }),
+  });
+  // Mail leaves in the background, retried; without SMTP_URL it is written to MAIL_OUTBOX_DIR.
+  // The templates are read (and checked) here, at start, so a broken one stops the start.
+  c.register(TOKENS.Mailer, {
+    useFactory: cached(
+      () =>
+        new QueueingMailer({
+          transport: config.mail.smtpUrl ? new SmtpMailTransport(config.mail.smtpUrl) : new OutboxMailTransport(config.mail.outboxDir),
+          settings: {
+            appName: config.appName,
+            from: config.mail.from,
+            linkBaseUrl: config.mail.linkBaseUrl,
+            verificationTtlSeconds: config.mail.verificationTtlSeconds,
+            resetTtlSeconds: config.mail.resetTtlSeconds,
+          },
+          logger,
+          templates: loadMailTemplates(),
+        }),
+    ),
+  });
   c.register(TOKENS.UseCases, {
     useFactory: cached(
       (x): UseCases =>
@@ -145,6 +183,12 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
           loginThrottle: x.resolve<LoginThrottle>(TOKENS.LoginThrottle),
           registrationThrottle: x.resolve<RegistrationThrottle>(TOKENS.RegistrationThrottle),
           strength: x.resolve(PasswordStrength),
+          emailTokens: x.resolve<EmailTokenStore>(TOKENS.EmailTokenStore),
+          oneTimeTokens: x.resolve<OneTimeTokens>(TOKENS.OneTimeTokens),
+          mailer: x.resolve<Mailer>(TOKENS.Mailer),
+          mailThrottle: x.resolve<MailThrottle>(TOKENS.MailThrottle),
+          emailVerification: config.mail.emailVerification,
+          emailLinkLifetimes: config.mail,
         }),
     ),
   });

@@ -20,4 +20,8 @@ export const TOKENS = {
   CommonPasswordList: Symbol('CommonPasswordList'),
   RegistrationThrottle: Symbol('RegistrationThrottle'),
   UseCases: Symbol('UseCases'),
+  EmailTokenStore: Symbol('EmailTokenStore'),
+  OneTimeTokens: Symbol('OneTimeTokens'),
+  Mailer: Symbol('Mailer'),
+  MailThrottle: Symbol('MailThrottle'),
 } as const;

@@ -17,6 +17,7 @@ import { ThrottledPasswordCheck } from '../application/throttled-password-check.
 import { ConfirmEmailChange } from '../application/email/confirm-email-change.js';
 import { EmailLinks, type EmailLinkLifetimes } from '../application/email/email-links.js';
 import { ForgotPassword } from '../application/email/forgot-password.js';
+import { PruneEmailTokens } from '../application/email/prune-email-tokens.js';
 import { RequestEmailChange } from '../application/email/request-email-change.js';
 import { RequestEmailVerification } from '../application/email/request-email-verification.js';
 import { ResetPassword } from '../application/email/reset-password.js';
@@ -113,6 +114,7 @@ export function composeUseCases(p: UseCasePorts) {
     resetPassword: new ResetPassword(p.users, p.store, links, p.hasher, p.strength, p.loginThrottle, p.mailer, p.clock),
     requestEmailChange: new RequestEmailChange(p.users, links, passwordCheck, p.mailer, p.mailThrottle),
     confirmEmailChange: new ConfirmEmailChange(p.users, p.store, links, p.mailer, p.clock),
+    pruneEmailTokens: new PruneEmailTokens(p.emailTokens, p.clock),
   };
 }
 

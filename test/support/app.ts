@@ -7,8 +7,11 @@ import { serveMetrics } from '../../src/adapters/http/metrics-server.js';
 import { createHttpServer, serverLimits, type ServerLimits } from '../../src/adapters/http/server.js';
 import { InMemoryAccounts } from '../../src/adapters/persistence/memory/in-memory-accounts.js';
 import { InMemoryIdentityRepository } from '../../src/adapters/persistence/memory/in-memory-identity-repository.js';
+import { InMemoryMailer } from '../../src/adapters/mail/in-memory-mailer.js';
+import { InMemoryEmailTokenStore } from '../../src/adapters/persistence/memory/in-memory-email-token-store.js';
 import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-memory-token-store.js';
 import { InMemoryUserRepository } from '../../src/adapters/persistence/memory/in-memory-user-repository.js';
+import type { QueueingMailer } from '../../src/adapters/mail/queueing-mailer.js';
 import { buildContainer, buildHttpApp, type Readiness } from '../../src/composition/container.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import type { Config } from '../../src/config/env.js';
@@ -23,6 +26,8 @@ export interface TestApp {
   readonly metricsUrl: string | null;
   /** The in-memory tables, when persistence is 'memory'. */
   readonly accounts: InMemoryAccounts | null;
+  /** Every mail the service handed over, unless `realMailer` (then mail goes where the config says). */
+  readonly mailer: InMemoryMailer | null;
   close(): Promise<void>;
 }
 
@@ -44,6 +49,8 @@ export interface TestAppOptions {
   readonly extend?: (app: Koa) => void;
   /** Server limits on top of those the config gives (say, a short keep-alive for a test that waits it out). */
   readonly serverLimits?: Partial<ServerLimits>;
+  /** The configured mailer (SMTP_URL, or the outbox) instead of an in-memory one; default: when env sets SMTP_URL or MAIL_OUTBOX_DIR. */
+  readonly realMailer?: boolean;
 }
 
 /** The real Koa app, built by buildContainer, listening on an ephemeral loopback port. */
@@ -57,8 +64,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     container.register(TOKENS.UserRepository, { useValue: new InMemoryUserRepository(accounts) });
     container.register(TOKENS.IdentityRepository, { useValue: new InMemoryIdentityRepository(accounts) });
     container.register(TOKENS.TokenStore, { useValue: new InMemoryTokenStore() });
+    container.register(TOKENS.EmailTokenStore, { useValue: new InMemoryEmailTokenStore() });
     container.register(TOKENS.Readiness, { useValue: () => Promise.resolve(true) });
   }
+  const realMailer = options.realMailer ?? Boolean(options.env?.SMTP_URL ?? options.env?.MAIL_OUTBOX_DIR);
+  const mailer = realMailer ? null : new InMemoryMailer();
+  if (mailer) container.register(TOKENS.Mailer, { useValue: mailer });
   if (options.clock) container.register(TOKENS.Clock, { useValue: options.clock });
   if (options.readiness) container.register(TOKENS.Readiness, { useValue: options.readiness });
   options.override?.(container);
@@ -85,9 +96,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     container,
     metricsUrl: metricsServer.url,
     accounts,
+    mailer,
     close: () =>
       Promise.all([
         metricsServer.close(),
+        realMailer ? container.resolve<QueueingMailer>(TOKENS.Mailer).close() : undefined,
         new Promise<void>((resolve) => {
           server.closeAllConnections();
           server.close(() => resolve());

@@ -57,6 +57,24 @@ export class RateLimiterMailThrottle implements MailThrottle {
       return Math.max(...waits);
     });
   }
+
+  retryAfter(email: string, clientIp: string): Promise<number> {
+    const address = counterKey(this.keySecret, 'mail-address', email);
+    const ip = counterKey(this.keySecret, 'mail-ip', clientIp);
+    return failClosed(async () => {
+      const waits = await Promise.all([
+        peek(this.limiters.perIp, ip),
+        peek(this.limiters.addressGap, address),
+        peek(this.limiters.perAddress, address),
+      ]);
+      return Math.max(...waits);
+    });
+  }
+}
+
+async function peek(limiter: RateLimiterAbstract, key: string): Promise<number> {
+  const state = await limiter.get(key);
+  return state !== null && state.consumedPoints >= limiter.points ? wholeSeconds(state.msBeforeNext) : 0;
 }
 
 async function wait(limiter: RateLimiterAbstract, key: string): Promise<number> {

@@ -6,4 +6,6 @@
 export interface MailThrottle {
   /** Counts one request for a mail to `email` from `clientIp`: 0 when it may go on, otherwise the whole seconds to wait. */
   admit(email: string, clientIp: string): Promise<number>;
+  /** Whole seconds until a request for a mail to `email` from `clientIp` would be admitted; 0 now. Counts nothing. */
+  retryAfter(email: string, clientIp: string): Promise<number>;
 }

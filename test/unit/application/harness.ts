@@ -6,6 +6,11 @@ import { jwtSettings } from '../../../src/config/jwt-settings.js';
 import { JwtTokenIssuer } from '../../../src/adapters/crypto/jwt-token-issuer.js';
 import { InMemoryAccounts } from '../../../src/adapters/persistence/memory/in-memory-accounts.js';
 import { InMemoryIdentityRepository } from '../../../src/adapters/persistence/memory/in-memory-identity-repository.js';
+import { InMemoryEmailTokenStore } from '../../../src/adapters/persistence/memory/in-memory-email-token-store.js';
+import { InMemoryMailer } from '../../../src/adapters/mail/in-memory-mailer.js';
+import { RandomOneTimeTokens } from '../../../src/adapters/crypto/random-one-time-tokens.js';
+import { mailLimiters, RateLimiterMailThrottle, type MailLimits } from '../../../src/adapters/throttle/rate-limiter-mail-throttle.js';
+import type { EmailVerificationMode } from '../../../src/domain/email-verification.js';
 import { InMemoryTokenStore } from '../../../src/adapters/persistence/memory/in-memory-token-store.js';
 import { InMemoryUserRepository } from '../../../src/adapters/persistence/memory/in-memory-user-repository.js';
 import { RandomIdGenerator } from '../../../src/adapters/system/random-id-generator.js';
@@ -60,7 +65,14 @@ export interface BuildOptions {
   readonly store?: TokenStore;
   /** The hasher (default: bcrypt at cost 4). */
   readonly hasher?: PasswordHasher;
+  /** EMAIL_VERIFICATION (default: the documented `optional`). */
+  readonly emailVerification?: EmailVerificationMode;
+  /** MAIL_PER_ADDRESS_PER_HOUR and MAIL_PER_IP_PER_HOUR (default: never met). */
+  readonly mailLimits?: Partial<MailLimits>;
 }
+
+/** The documented lifetimes: EMAIL_VERIFICATION_TTL 24 h, PASSWORD_RESET_TTL 30 min. */
+export const EMAIL_LINK_LIFETIMES = { verificationTtlSeconds: 86_400, resetTtlSeconds: 1800 };
 
 /** Every use case wired on in-memory adapters, the real crypto adapters and a clock the test moves. */
 export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOverrides: Partial<ThrottleLimits> = {}, options: BuildOptions = {}) {
@@ -74,6 +86,13 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
   const store = options.store ?? new InMemoryTokenStore();
   const ids = new RandomIdGenerator();
   const issuer = new JwtTokenIssuer(testJwtSettings());
+  const emailTokens = new InMemoryEmailTokenStore();
+  const oneTimeTokens = new RandomOneTimeTokens();
+  const mailer = new InMemoryMailer();
+  const mailThrottle = new RateLimiterMailThrottle(
+    mailLimiters({ perAddressPerHour: 1_000_000, perIpPerHour: 1_000_000, ...options.mailLimits }, null, ''),
+    TEST_COUNTER_KEY,
+  );
   const useCases = composeUseCases({
     users,
     identities: new InMemoryIdentityRepository(accounts),
@@ -87,6 +106,12 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
     loginThrottle: throttle,
     registrationThrottle: registrations,
     strength,
+    emailTokens,
+    oneTimeTokens,
+    mailer,
+    mailThrottle,
+    emailVerification: options.emailVerification ?? 'optional',
+    emailLinkLifetimes: EMAIL_LINK_LIFETIMES,
   });
   const auth = {
     policy,
@@ -108,6 +133,17 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
     currentUser: useCases.getCurrentUser,
     signUpUseCase: useCases.signUp,
     changePassword: useCases.changePassword,
+    emailTokens,
+    oneTimeTokens,
+    mailer,
+    requestEmailVerification: useCases.requestEmailVerification,
+    verifyEmail: useCases.verifyEmail,
+    forgotPassword: useCases.forgotPassword,
+    resetPassword: useCases.resetPassword,
+    requestEmailChange: useCases.requestEmailChange,
+    confirmEmailChange: useCases.confirmEmailChange,
+    pruneEmailTokens: useCases.pruneEmailTokens,
+    githubSignIn: useCases.authenticateWithGithub,
 
     /** Registers a user and signs them in, as POST /auth/register does. */
     async signUp(email = `user.${ids.newId()}@example.com`, password = GOOD_PASSWORD): Promise<SessionTokens & { password: string }> {
