@@ -6,6 +6,7 @@ import * as indexSessionsForPruning from './20261123000004_index_sessions_for_pr
 import * as indexSessionsByRecentUse from './20261124000001_index_sessions_by_recent_use.js';
 import * as normaliseEmails from './20261201000001_normalise_emails.js';
 import * as cleanStoredNames from './20261201000002_clean_stored_names.js';
+import * as createEmailTokens from './20261204000002_create_email_tokens.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,6 +25,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261124000001_index_sessions_by_recent_use', indexSessionsByRecentUse],
   ['20261201000001_normalise_emails', normaliseEmails],
   ['20261201000002_clean_stored_names', cleanStoredNames],
+  ['20261204000002_create_email_tokens', createEmailTokens],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
