@@ -219,6 +219,14 @@ export function emailTokenStoreContract(name: string, setup: () => Promise<Email
         expect(await isLive(expired, at('2026-03-01T10:00:00.500Z')), 'pruned').to.equal(false);
       });
 
+      it('judges spent and voided tokens at `now`: one spent after it waits for a later sweep', async () => {
+        const spentLater = await issued();
+        expect(await store.consume(spentLater.digest, spentLater.kind, LATER)).to.equal(true);
+
+        expect(await store.prune(NOW, 100), 'at NOW').to.equal(0);
+        expect(await store.prune(LATER, 100), 'at LATER').to.equal(1);
+      });
+
       it('forgets at most `limit` tokens per call', async () => {
         for (let i = 0; i < 3; i++) {
           const owner = await newUserId();

@@ -39,10 +39,21 @@ const HOT_QUERIES: Record<string, (db: Knex) => Knex.QueryBuilder> = {
   "the user's row, locked while a sign-in applies the cap": (db) => db('users').where({ id: 'u' }).forUpdate().first('id'),
   'deleting a user whose first session could not be stored': (db) => db('users').where({ id: 'u' }).del(),
   'identity by provider id (GitHub sign-in)': (db) => db('identities').where({ provider: 'github', provider_user_id: '1' }).first(),
+  // KnexEmailTokenStore: a link is looked up and spent by its primary key; issuing and a new password or address void by (user_id, kind).
+  'live email token by digest (following an emailed link)': (db) =>
+    db('email_tokens').where({ digest: 'd', kind: 'verify_email' }).whereNull('used_at').where('expires_at', '>', NOW).first(),
+  'spending an email token': (db) =>
+    db('email_tokens').where({ digest: 'd', kind: 'verify_email' }).whereNull('used_at').where('expires_at', '>', NOW).update({ used_at: NOW }),
+  "voiding a user's email tokens of a kind (every issue)": (db) =>
+    db('email_tokens').where({ user_id: 'u', kind: 'reset_password' }).whereNull('used_at').update({ used_at: NOW }),
+  "voiding all of a user's email tokens": (db) => db('email_tokens').where({ user_id: 'u' }).whereNull('used_at').update({ used_at: NOW }),
   // The pruning job's batches: off the request path, but they must not scan a big table either.
   'expired sessions (pruning)': (db) => db('sessions').where('expires_at', '<=', NOW).limit(500).select('id'),
   'ended sessions (pruning)': (db) => db('sessions').where('ended_at', '<=', NOW).limit(500).select('id'),
   'idle sessions (pruning)': (db) => db('sessions').where('last_used_at', '<=', NOW).limit(500).select('id'),
+  'expired email tokens (pruning)': (db) => db('email_tokens').where('expires_at', '<=', NOW).limit(500).select('digest'),
+  'spent or voided email tokens (pruning)': (db) => db('email_tokens').where('used_at', '<=', NOW).limit(500).select('digest'),
+  'deleting pruned email tokens': (db) => db('email_tokens').whereIn('digest', ['d', 'e']).del(),
 };
 
 async function sqlitePlan(db: Knex, query: Knex.QueryBuilder): Promise<string[]> {

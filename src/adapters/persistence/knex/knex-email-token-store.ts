@@ -51,14 +51,15 @@ export class KnexEmailTokenStore implements EmailTokenStore {
   }
 
   /**
-   * One small batch: for each indexed condition in turn (expired, then used or voided), the
-   * digests of up to what is left of `limit`, then a DELETE by digest (MySQL refuses a DELETE
-   * whose subquery reads the same table).
+   * One small batch: for each indexed condition in turn (expired, then spent or voided by `now`),
+   * the digests of up to what is left of `limit`, then a DELETE by digest (MySQL refuses a DELETE
+   * whose subquery reads the same table). `used_at <= now` rather than IS NOT NULL: SQLite's
+   * planner scans the table for IS NOT NULL but searches the index for a range.
    */
   prune(now: Date, limit: number): Promise<number> {
     const conditions: Array<(q: Knex.QueryBuilder<EmailTokenRow>) => Knex.QueryBuilder<EmailTokenRow>> = [
       (q) => q.where('expires_at', '<=', now),
-      (q) => q.whereNotNull('used_at'),
+      (q) => q.where('used_at', '<=', now),
     ];
     return query(async () => {
       let pruned = 0;

@@ -44,7 +44,7 @@ export class InMemoryEmailTokenStore implements EmailTokenStore {
     let pruned = 0;
     for (const [digest, stored] of this.tokens) {
       if (pruned >= limit) break;
-      if (stored.usedAt !== null || stored.token.expiresAt.getTime() <= now.getTime()) {
+      if ((stored.usedAt !== null && stored.usedAt.getTime() <= now.getTime()) || stored.token.expiresAt.getTime() <= now.getTime()) {
         this.tokens.delete(digest);
         pruned += 1;
       }
