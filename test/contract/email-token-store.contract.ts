@@ -164,6 +164,19 @@ export function emailTokenStoreContract(name: string, setup: () => Promise<Email
       });
     });
 
+    describe('issue for many users at once', () => {
+      it('issues for ten users at the same moment, and every one of their tokens is live', async () => {
+        const owners = await Promise.all(Array.from({ length: CONCURRENT_CALLERS }, () => newUserId()));
+        // Some of them with an older token to void, some without.
+        for (const owner of owners.slice(0, CONCURRENT_CALLERS / 2)) await issued({}, owner);
+        const tokens = owners.map((owner) => anEmailToken(owner, { createdAt: at('2026-03-01T10:10:00.000Z') }));
+
+        await Promise.all(tokens.map((token) => store.issue(token)));
+
+        for (const token of tokens) expect(await isLive(token), token.userId).to.equal(true);
+      });
+    });
+
     describe('voidAllForUser', () => {
       it('voids every unused token of the user, of every kind, and only the user’s', async () => {
         const mine = await Promise.all((['verify_email', 'reset_password', 'change_email'] as const).map((kind) => issued({ kind })));
@@ -183,6 +196,16 @@ export function emailTokenStoreContract(name: string, setup: () => Promise<Email
 
         expect(await isLive(reset)).to.equal(false);
         expect(await isLive(verify)).to.equal(true);
+      });
+
+      it('keeps the time a token was spent: voiding later does not move it', async () => {
+        const spent = await issued();
+        expect(await store.consume(spent.digest, spent.kind, at('2026-03-01T10:10:00.000Z'))).to.equal(true);
+
+        await store.voidAllForUser(userId, LATER);
+
+        // Spent at 10:10, so a sweep at 10:20 forgets it; had voiding moved it to 10:45, it would not.
+        expect(await store.prune(at('2026-03-01T10:20:00.000Z'), 100)).to.equal(1);
       });
 
       it('is harmless for a user without tokens', async () => {

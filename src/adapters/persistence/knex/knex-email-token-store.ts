@@ -15,19 +15,17 @@ export class KnexEmailTokenStore implements EmailTokenStore {
   /**
    * One transaction that first locks the user's row (MySQL; SQLite has a single writer): two
    * issues for one user take turns, so the later one voids the earlier and only one stays live.
-   * (Without the lock both would take gap locks on the empty (user_id, kind) range and then
-   * deadlock on their inserts.)
+   * On MySQL it runs READ COMMITTED: under REPEATABLE READ a void that finds nothing takes a gap
+   * lock, and two users whose (user_id, kind) entries fall in one gap then deadlock on their inserts.
    */
   issue(token: EmailTokenRecord): Promise<void> {
+    const isolation: Knex.TransactionConfig = this.db.client.config.client === 'mysql2' ? { isolationLevel: 'read committed' } : {};
     return query(() =>
       this.db.transaction(async (trx) => {
         await trx('users').where({ id: token.userId }).forUpdate().first('id');
-        await trx<EmailTokenRow>('email_tokens')
-          .where({ user_id: token.userId, kind: token.kind })
-          .whereNull('used_at')
-          .update({ used_at: token.createdAt });
+        await this.voiding(trx, token.userId, token.createdAt, token.kind);
         await trx<EmailTokenRow>('email_tokens').insert(emailTokenToRow(token));
-      }),
+      }, isolation),
     );
   }
 
@@ -44,9 +42,7 @@ export class KnexEmailTokenStore implements EmailTokenStore {
 
   voidAllForUser(userId: string, at: Date, kind?: EmailTokenKind): Promise<void> {
     return query(async () => {
-      const q = this.db<EmailTokenRow>('email_tokens').where({ user_id: userId }).whereNull('used_at');
-      if (kind !== undefined) q.where({ kind });
-      await q.update({ used_at: at });
+      await this.voiding(this.db, userId, at, kind);
     });
   }
 
@@ -70,6 +66,18 @@ export class KnexEmailTokenStore implements EmailTokenStore {
       }
       return pruned;
     });
+  }
+
+  /**
+   * Sets `used_at` on the user's unused tokens (of one kind). The WHERE names only the user and
+   * kind, so MySQL reaches the rows through (user_id, kind) and locks only this user's rows:
+   * with `used_at IS NULL` in it, MariaDB picks the used_at index on a small table and locks
+   * every user's unused tokens. Rows already used keep their time (COALESCE).
+   */
+  private voiding(db: Knex | Knex.Transaction, userId: string, at: Date, kind?: EmailTokenKind): Promise<number> {
+    const q = db<EmailTokenRow>('email_tokens').where({ user_id: userId });
+    if (kind !== undefined) q.where({ kind });
+    return q.update({ used_at: db.raw('COALESCE(??, ?)', ['used_at', at]) });
   }
 
   /** The token by its primary key, still live at `now`. */
