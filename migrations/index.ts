@@ -7,6 +7,7 @@ import * as indexSessionsByRecentUse from './20261124000001_index_sessions_by_re
 import * as normaliseEmails from './20261201000001_normalise_emails.js';
 import * as cleanStoredNames from './20261201000002_clean_stored_names.js';
 import * as addEmailVerified from './20261204000001_add_email_verified.js';
+import * as createEmailTokens from './20261204000002_create_email_tokens.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -26,6 +27,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201000001_normalise_emails', normaliseEmails],
   ['20261201000002_clean_stored_names', cleanStoredNames],
   ['20261204000001_add_email_verified', addEmailVerified],
+  ['20261204000002_create_email_tokens', createEmailTokens],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

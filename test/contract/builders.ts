@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { DisplayName } from '../../src/domain/display-name.js';
 import type { Email } from '../../src/domain/email.js';
+import type { EmailTokenRecord } from '../../src/domain/email-token.js';
 import type { Session } from '../../src/domain/session.js';
 import type { NewUser } from '../../src/domain/user.js';
 
@@ -55,3 +56,17 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 export const codeOf = (err: unknown): unknown => (err as { code?: unknown } | null)?.code;
+
+/** Shaped like what an EmailTokenStore keeps: SHA-256, lower-case hex (64 characters). */
+export const anEmailTokenDigest = (): string => createHash('sha256').update(randomBytes(32)).digest('hex');
+
+/** A live email verification token of `userId`, mailed at 10:00 and good for an hour. */
+export const anEmailToken = (userId: string, overrides: Partial<EmailTokenRecord> = {}): EmailTokenRecord => ({
+  digest: anEmailTokenDigest(),
+  kind: 'verify_email',
+  userId,
+  email: anEmail('mailed'),
+  createdAt: at('2026-03-01T10:00:00.123Z'),
+  expiresAt: at('2026-03-01T11:00:00.123Z'),
+  ...overrides,
+});

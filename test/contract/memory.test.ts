@@ -1,5 +1,7 @@
+import { InMemoryEmailTokenStore } from '../../src/adapters/persistence/memory/in-memory-email-token-store.js';
 import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-memory-token-store.js';
 import { InMemoryUserRepository } from '../../src/adapters/persistence/memory/in-memory-user-repository.js';
+import { emailTokenStoreContract } from './email-token-store.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { sessionPruningContract } from './session-pruning.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
@@ -18,6 +20,11 @@ describe('in-memory adapters', () => {
 
   sessionPruningContract('InMemoryTokenStore', () =>
     Promise.resolve({ store: new InMemoryTokenStore(), users: new InMemoryUserRepository(), teardown: nothingToTearDown }),
+  );
+
+  // The in-memory store shares nothing with the in-memory users: deleting one cannot reach its tokens.
+  emailTokenStoreContract('InMemoryEmailTokenStore', () =>
+    Promise.resolve({ store: new InMemoryEmailTokenStore(), users: new InMemoryUserRepository(), userDeletionForgetsTokens: false, teardown: nothingToTearDown }),
   );
 
   refreshRotationContract('InMemoryTokenStore + InMemoryUserRepository', () =>

@@ -1,7 +1,9 @@
+import { KnexEmailTokenStore } from '../../src/adapters/persistence/knex/knex-email-token-store.js';
 import { KnexIdentityRepository } from '../../src/adapters/persistence/knex/knex-identity-repository.js';
 import { KnexTokenStore } from '../../src/adapters/persistence/knex/knex-token-store.js';
 import { KnexUserRepository } from '../../src/adapters/persistence/knex/knex-user-repository.js';
 import { mysqlTestDatabase, mysqlUrl, warnMysqlSkipped, type TestDatabase } from '../support/databases.js';
+import { emailTokenStoreContract } from './email-token-store.contract.js';
 import { identityRepositoryContract } from './identity-repository.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { sessionPruningContract } from './session-pruning.contract.js';
@@ -30,6 +32,7 @@ describe('knex adapters on MySQL/MariaDB', () => {
   async function knexStores() {
     if (!database) throw new Error('the MySQL test database is not open');
     const { db } = database;
+    await db('email_tokens').del();
     await db('identities').del();
     await db('sessions').del();
     await db('users').del();
@@ -37,6 +40,7 @@ describe('knex adapters on MySQL/MariaDB', () => {
       users: new KnexUserRepository(db),
       identities: new KnexIdentityRepository(db),
       store: new KnexTokenStore(db),
+      emailTokens: new KnexEmailTokenStore(db),
       teardown: () => Promise.resolve(),
     };
   }
@@ -53,4 +57,9 @@ describe('knex adapters on MySQL/MariaDB', () => {
   refreshRotationContract('KnexTokenStore + KnexUserRepository on MySQL', knexStores);
 
   identityRepositoryContract('KnexIdentityRepository + KnexUserRepository on MySQL', knexStores);
+
+  emailTokenStoreContract('KnexEmailTokenStore on MySQL', async () => {
+    const { users, emailTokens, teardown } = await knexStores();
+    return { store: emailTokens, users, userDeletionForgetsTokens: true, teardown };
+  });
 });

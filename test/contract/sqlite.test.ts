@@ -1,6 +1,8 @@
+import { KnexEmailTokenStore } from '../../src/adapters/persistence/knex/knex-email-token-store.js';
 import { KnexTokenStore } from '../../src/adapters/persistence/knex/knex-token-store.js';
 import { KnexUserRepository } from '../../src/adapters/persistence/knex/knex-user-repository.js';
 import { sqliteTestDatabase } from '../support/databases.js';
+import { emailTokenStoreContract } from './email-token-store.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { sessionPruningContract } from './session-pruning.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
@@ -12,6 +14,7 @@ async function knexStores() {
   return {
     users: new KnexUserRepository(database.db),
     store: new KnexTokenStore(database.db),
+    db: database.db,
     teardown: () => database.close(),
   };
 }
@@ -29,4 +32,9 @@ describe('knex adapters on SQLite (better-sqlite3, in memory)', () => {
   sessionPruningContract('KnexTokenStore on SQLite', knexStores);
 
   refreshRotationContract('KnexTokenStore + KnexUserRepository on SQLite', knexStores);
+
+  emailTokenStoreContract('KnexEmailTokenStore on SQLite', async () => {
+    const { users, teardown, db } = await knexStores();
+    return { store: new KnexEmailTokenStore(db), users, userDeletionForgetsTokens: true, teardown };
+  });
 });

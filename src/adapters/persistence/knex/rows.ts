@@ -1,5 +1,6 @@
 import type { DisplayName } from '../../../domain/display-name.js';
 import type { Email } from '../../../domain/email.js';
+import type { EmailTokenKind, EmailTokenRecord } from '../../../domain/email-token.js';
 import type { IdentityProvider, LinkedIdentity } from '../../../domain/identity.js';
 import type { Session } from '../../../domain/session.js';
 import type { NewUser, User } from '../../../domain/user.js';
@@ -40,6 +41,17 @@ export interface SessionRow {
   previous_token_digest: string | null;
   rotated_at: Date | number | string | null;
   ended_at: Date | number | string | null;
+}
+
+export interface EmailTokenRow {
+  digest: string;
+  user_id: string;
+  kind: string;
+  email: string;
+  created_at: Date | number | string;
+  expires_at: Date | number | string;
+  /** Set when the token is spent or voided. */
+  used_at: Date | number | string | null;
 }
 
 /** MySQL returns Date (timezone 'Z'); SQLite returns the epoch milliseconds knex bound. */
@@ -111,4 +123,24 @@ export const rowToSession = (row: SessionRow): Session => ({
   previousTokenDigest: row.previous_token_digest,
   rotatedAt: toNullableDate(row.rotated_at),
   endedAt: toNullableDate(row.ended_at),
+});
+
+/** A new token's row: not used yet. */
+export const emailTokenToRow = (t: EmailTokenRecord): EmailTokenRow => ({
+  digest: t.digest,
+  user_id: t.userId,
+  kind: t.kind,
+  email: t.email,
+  created_at: t.createdAt,
+  expires_at: t.expiresAt,
+  used_at: null,
+});
+
+export const rowToEmailToken = (row: EmailTokenRow): EmailTokenRecord => ({
+  digest: row.digest,
+  kind: row.kind as EmailTokenKind,
+  userId: row.user_id,
+  email: row.email as Email,
+  createdAt: toDate(row.created_at),
+  expiresAt: toDate(row.expires_at),
 });
