@@ -16,6 +16,7 @@ export interface RegisterUserInput {
 }
 
 export class RegisterUser {
+
   constructor(
     private readonly users: UserRepository,
     private readonly hasher: PasswordHasher,
@@ -24,16 +25,22 @@ export class RegisterUser {
     private readonly strength: PasswordStrength,
   ) {}
 
-  /**
-   * Creates an account; throws ValidationFailedError (every invalid field at once), then
-   * PasswordTooWeakError (asked only when every field is valid), or EmailAlreadyRegisteredError.
-   */
-  async execute(input: RegisterUserInput): Promise<User> {
+  /** The fields as they would be stored; ValidationFailedError naming every invalid one. Asks nothing of a store. */
+  validate(input: RegisterUserInput) {
     const [email, password, name] = parseFields(
       () => parseEmail(input.email),
       () => parseNewPassword(input.password),
       () => parseDisplayName(input.name),
     );
+    return { email, password, name };
+  }
+
+  /**
+   * Creates an account; throws ValidationFailedError (every invalid field at once), then
+   * PasswordTooWeakError (asked only when every field is valid), or EmailAlreadyRegisteredError.
+   */
+  async execute(input: RegisterUserInput): Promise<User> {
+    const { email, password, name } = this.validate(input);
     this.strength.assertStrong(password, email);
     const passwordHash = await this.hasher.hash(password);
     return this.users.create({

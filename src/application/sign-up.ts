@@ -1,5 +1,4 @@
-import { normalizeEmail } from '../domain/email.js';
-import { TooManyAttemptsError, TooManyEmailsError } from '../domain/errors.js';
+import { EmailAlreadyRegisteredError, TooManyAttemptsError, TooManyEmailsError } from '../domain/errors.js';
 import type { Mailer } from '../domain/ports/mailer.js';
 import type { MailThrottle } from '../domain/ports/mail-throttle.js';
 import type { LoginThrottle } from '../domain/ports/login-throttle.js';
@@ -58,8 +57,10 @@ export class SignUp {
     const request = input.read();
     const mailing = this.mail.mode !== 'off';
     if (mailing) {
-      const mailWait = await this.mail.throttle.retryAfter(normalizeEmail(request.email), input.clientIp);
-      if (mailWait > 0) throw new TooManyEmailsError(mailWait);
+      const { email } = this.registerUser.validate(request);
+      const mailWait = await this.mail.throttle.retryAfter(email, input.clientIp);
+      // A taken address is 409 whatever the allowance: no mail would follow it.
+      if (mailWait > 0) throw (await this.users.findByEmail(email)) ? new EmailAlreadyRegisteredError() : new TooManyEmailsError(mailWait);
     }
     const user = await this.registerUser.execute(request);
     try {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Knex } from 'knex';
+import type { Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
 import { migrateToLatest } from '../../src/adapters/persistence/knex/database.js';
 import { TOKENS } from '../../src/composition/tokens.js';
@@ -22,6 +23,8 @@ export interface BackendOptions {
   readonly env?: Record<string, string>;
   /** Extra registrations on the app's container (a counting hasher, say), after the backend's own. */
   readonly override?: (container: DependencyContainer) => void;
+  /** The logger the app writes to (default: silent). */
+  readonly logger?: Logger;
 }
 
 /** The knex instance the app runs on. */
@@ -33,6 +36,7 @@ async function startOn(url: string, options: BackendOptions, afterStop: () => Pr
     env: { DATABASE_URL: url, ...options.env },
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.override ? { override: options.override } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   await migrateToLatest(appDatabase(app));
   const redis = app.container.resolve<Redis | null>(TOKENS.Redis);

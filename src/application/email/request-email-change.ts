@@ -38,8 +38,9 @@ export class RequestEmailChange {
       const attempt = { email: user.email ?? `id:${user.id}`, clientIp: input.clientIp };
       if (!(await this.passwords.verify(attempt, input.currentPassword, user.passwordHash))) throw new InvalidCredentialsError();
     }
-    await admitMail(this.throttle, newEmail, input.clientIp);
+    // A taken address is 409 before the allowance is asked: no mail would follow it.
     if (newEmail === user.email || (await this.users.findByEmail(newEmail))) throw new EmailAlreadyRegisteredError();
+    await admitMail(this.throttle, newEmail, input.clientIp);
     const token = await this.links.issue('change_email', user.id, newEmail);
     this.mailer.send({ template: 'confirm_email_change', to: newEmail, token, oldEmail: user.email });
     if (user.email !== null) this.mailer.send({ template: 'email_change_requested', to: user.email, newEmail });

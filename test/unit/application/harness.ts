@@ -10,6 +10,7 @@ import { InMemoryEmailTokenStore } from '../../../src/adapters/persistence/memor
 import { InMemoryMailer } from '../../../src/adapters/mail/in-memory-mailer.js';
 import { RandomOneTimeTokens } from '../../../src/adapters/crypto/random-one-time-tokens.js';
 import { mailLimiters, RateLimiterMailThrottle, type MailLimits } from '../../../src/adapters/throttle/rate-limiter-mail-throttle.js';
+import type { MailThrottle } from '../../../src/domain/ports/mail-throttle.js';
 import type { EmailVerificationMode } from '../../../src/domain/email-verification.js';
 import { InMemoryTokenStore } from '../../../src/adapters/persistence/memory/in-memory-token-store.js';
 import { InMemoryUserRepository } from '../../../src/adapters/persistence/memory/in-memory-user-repository.js';
@@ -67,7 +68,7 @@ export interface BuildOptions {
   readonly hasher?: PasswordHasher;
   /** EMAIL_VERIFICATION (default: the documented `optional`). */
   readonly emailVerification?: EmailVerificationMode;
-  /** MAIL_PER_ADDRESS_PER_HOUR and MAIL_PER_IP_PER_HOUR (default: never met). */
+  /** MAIL_PER_ADDRESS_PER_HOUR and MAIL_PER_IP_PER_HOUR, on the real throttle (default: every mail admitted, no 60 s gap). */
   readonly mailLimits?: Partial<MailLimits>;
 }
 
@@ -89,10 +90,11 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
   const emailTokens = new InMemoryEmailTokenStore();
   const oneTimeTokens = new RandomOneTimeTokens();
   const mailer = new InMemoryMailer();
-  const mailThrottle = new RateLimiterMailThrottle(
-    mailLimiters({ perAddressPerHour: 1_000_000, perIpPerHour: 1_000_000, ...options.mailLimits }, null, ''),
-    TEST_COUNTER_KEY,
-  );
+  // The real throttle when a test asks for limits; otherwise one that admits every mail, since its
+  // 60 s gap runs on the wall clock (rate-limiter-flexible), which the FixedClock cannot move.
+  const mailThrottle: MailThrottle = options.mailLimits
+    ? new RateLimiterMailThrottle(mailLimiters({ perAddressPerHour: 1_000_000, perIpPerHour: 1_000_000, ...options.mailLimits }, null, ''), TEST_COUNTER_KEY)
+    : { admit: () => Promise.resolve(0), retryAfter: () => Promise.resolve(0) };
   const useCases = composeUseCases({
     users,
     identities: new InMemoryIdentityRepository(accounts),
