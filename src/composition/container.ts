@@ -163,7 +163,7 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
             resetTtlSeconds: config.mail.resetTtlSeconds,
           },
           logger,
-          templates: loadMailTemplates(),
+          templates: config.mail.templatesDir ? loadMailTemplates(config.mail.templatesDir) : loadMailTemplates(),
         }),
     ),
   });

@@ -7,6 +7,7 @@ export const mailVariables = z.object({
   SMTP_URL: optional.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
   MAIL_FROM: z.string().trim().min(3).max(254).default('no-reply@localhost'),
   MAIL_OUTBOX_DIR: z.string().trim().min(1).default('data/outbox'),
+  MAIL_TEMPLATES_DIR: optional,
   EMAIL_VERIFICATION: z
     .string()
     .default('optional')
@@ -24,6 +25,8 @@ export interface MailConfig {
   readonly smtpUrl: string | null;
   readonly from: string;
   readonly outboxDir: string;
+  /** A folder of templates replacing the shipped ones (every file of them); null: the shipped ones. */
+  readonly templatesDir: string | null;
   readonly emailVerification: EmailVerificationMode;
   /** Where the links in mails point (no trailing slash): the page that spends the token. */
   readonly linkBaseUrl: string;
@@ -45,6 +48,7 @@ export function mailConfig(e: z.output<typeof mailVariables>, webAppUrl: string,
     smtpUrl: e.SMTP_URL ?? null,
     from: e.MAIL_FROM,
     outboxDir: e.MAIL_OUTBOX_DIR,
+    templatesDir: e.MAIL_TEMPLATES_DIR?.trim() ?? null,
     emailVerification: e.EMAIL_VERIFICATION,
     linkBaseUrl: (e.EMAIL_LINK_BASE_URL ?? webAppUrl).replace(/\/+$/, ''),
     verificationTtlSeconds: e.EMAIL_VERIFICATION_TTL,

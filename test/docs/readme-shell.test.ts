@@ -41,6 +41,8 @@ const EXPECTED_OUTPUT: readonly RegExp[] = [
   /^\["expiresIn","user"\]$/, // cookie-mode refresh
   /^403$/, // logout without X-CSRF-Token
   /^204$/, // logout with it
+  /^true$/, // the verification link of ada's sign-up mail, from the outbox
+  /^LINK_INVALID$/, // the same link again
 ];
 
 const onPath = (command: string) => (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, command)));
@@ -72,7 +74,7 @@ describe("README's shell examples, run in order against the service", function (
     dir = mkdtempSync(join(tmpdir(), 'readme-shell-'));
     app = await startTestApp({
       persistence: 'database',
-      env: { DATABASE_URL: `sqlite:${join(dir, 'readme.sqlite3')}`, REFRESH_REUSE_GRACE_SECONDS: '0' },
+      env: { DATABASE_URL: `sqlite:${join(dir, 'readme.sqlite3')}`, REFRESH_REUSE_GRACE_SECONDS: '0', MAIL_OUTBOX_DIR: join(dir, 'outbox') },
     });
     await migrateToLatest(appDatabase(app));
   });
@@ -97,7 +99,7 @@ describe("README's shell examples, run in order against the service", function (
 
   it('every block succeeds and prints what README says it prints', async () => {
     const script = ['set -euo pipefail', ...blocks.filter(runnable).map((b) => `# README.md:${b.line}\n${b.body}`)].join('\n');
-    const { code, stdout, stderr } = await runBash(script, { API: app!.url });
+    const { code, stdout, stderr } = await runBash(script, { API: app!.url, OUTBOX: join(dir, 'outbox') });
     expect(code, `bash exited ${code}\nstdout:\n${stdout}\nstderr:\n${stderr}`).to.equal(0);
     const lines = stdout.trimEnd().split('\n');
     expect(lines, stdout).to.have.length(EXPECTED_OUTPUT.length);
