@@ -722,6 +722,30 @@ describe('GitHub sign-in (docs/github-sign-in.md)', function () {
     });
   });
 
+  describe('EMAIL_VERIFICATION=required', () => {
+    let app: GithubTestApp;
+    before(async () => {
+      app = await startGithubTestApp(standIn, { persistence: 'sqlite', env: { EMAIL_VERIFICATION: 'required' } });
+    });
+    after(() => app.close());
+
+    it("signs a new identity in with GitHub's verified email, the account verified", async () => {
+      standIn.reset();
+      standIn.account = aGithubAccount();
+      const b = new Browser(app, standIn);
+      expectSignedIn((await githubFlow(b, app, standIn)).callback);
+      expect(((await b.call('GET', '/auth/me')).body as { emailVerified: boolean }).emailVerified).to.equal(true);
+    });
+
+    it('ends with ?error=email_not_verified, signed out and no account made, when GitHub vouches for no address', async () => {
+      standIn.reset();
+      standIn.account = aGithubAccount({ emails: [{ email: 'unverified@users.example.com', primary: true, verified: false, visibility: 'public' }] });
+      const b = new Browser(app, standIn);
+      expectFlowError((await githubFlow(b, app, standIn)).callback, 'email_not_verified');
+      expect((await b.call('GET', '/auth/me')).status).to.equal(401);
+    });
+  });
+
   describe('conventions on the GitHub routes', () => {
     let app: GithubTestApp;
     before(async () => {

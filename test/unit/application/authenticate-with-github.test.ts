@@ -350,3 +350,32 @@ describe('AuthenticateWithGithub', () => {
     });
   });
 });
+
+describe('AuthenticateWithGithub under EMAIL_VERIFICATION=required', () => {
+  const required = () => {
+    const h = harness();
+    return { ...h, useCase: new AuthenticateWithGithub(h.users, h.identities, new SequentialIds(), h.clock, null, true) };
+  };
+
+  it("signs a new identity in with GitHub's verified email: the account it makes is verified", async () => {
+    const h = required();
+    const { userId } = await h.useCase.execute({ profile: aProfile() });
+    expect((await h.users.findById(userId))?.emailVerified).to.equal(true);
+  });
+
+  it('makes no account for an identity without a usable verified email: EMAIL_NOT_VERIFIED', async () => {
+    const h = required();
+    await expectCode(h.useCase.execute({ profile: aProfile({ verifiedEmail: null }) }), 'EMAIL_NOT_VERIFIED');
+    expect(h.identities.calls).to.not.include('createUserWithIdentity');
+  });
+
+  it('refuses a sign-in into a linked account whose address is not verified, and lets the owner link from a session', async () => {
+    const h = required();
+    const owner = await h.aPasswordUser('owner@example.com');
+    const profile = aProfile();
+    expect(await h.useCase.execute({ profile, linkToUserId: owner.id }), 'a link is not a sign-in').to.deep.equal({ userId: owner.id });
+    await expectCode(h.useCase.execute({ profile }), 'EMAIL_NOT_VERIFIED');
+    await h.users.markEmailVerified(owner.id, owner.email as Email);
+    expect(await h.useCase.execute({ profile })).to.deep.equal({ userId: owner.id });
+  });
+});
