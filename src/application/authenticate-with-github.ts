@@ -84,7 +84,17 @@ export class AuthenticateWithGithub {
     try {
       await this.identities.createUserWithIdentity(
         // GitHub vouched for this address (its verified primary email): the account starts verified.
-        { id: userId, email: usableEmail, name: cleanDisplayName(profile.name), passwordHash: null, emailVerified: usableEmail !== null, createdAt: now },
+        {
+          id: userId,
+          email: usableEmail,
+          name: cleanDisplayName(profile.name),
+          passwordHash: null,
+          emailVerified: usableEmail !== null,
+          roles: [],
+          disabled: false,
+          lastSignInAt: now,
+          createdAt: now,
+        },
         { provider: profile.provider, providerUserId: profile.providerUserId, userId, login: profile.login, createdAt: now },
       );
       return { userId };

@@ -43,13 +43,8 @@ export class RegisterUser {
     const { email, password, name } = this.validate(input);
     this.strength.assertStrong(password, email);
     const passwordHash = await this.hasher.hash(password);
-    return this.users.create({
-      id: this.ids.newId(),
-      email,
-      name,
-      passwordHash,
-      emailVerified: false,
-      createdAt: this.clock.now(),
-    });
+    const now = this.clock.now();
+    // A registration counts as a sign-in (lastSignInAt).
+    return this.users.create({ id: this.ids.newId(), email, name, passwordHash, emailVerified: false, roles: [], disabled: false, lastSignInAt: now, createdAt: now });
   }
 }

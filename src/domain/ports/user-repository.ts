@@ -1,5 +1,6 @@
 import type { Email } from '../email.js';
-import type { NewUser, User } from '../user.js';
+import type { Role } from '../role.js';
+import type { NewUser, User, UserChanges, UserSearch } from '../user.js';
 
 export interface UserRepository {
   /** Stores a new user; throws EmailAlreadyRegisteredError when the email is taken (case-insensitively). */
@@ -14,6 +15,14 @@ export interface UserRepository {
   markEmailVerified(id: string, email: Email): Promise<boolean>;
   /** Moves the account to a new, proven address; throws EmailAlreadyRegisteredError when it is taken; false for an unknown id. */
   changeEmail(id: string, email: Email): Promise<boolean>;
+  /** Applies an administrator's changes; the updated user, or null for an unknown id. */
+  update(id: string, changes: UserChanges): Promise<User | null>;
+  /** Remembers a sign-in at `at` (lastSignInAt); a no-op for an unknown id. */
+  recordSignIn(id: string, at: Date): Promise<void>;
+  /** Users newest first (createdAt, then id, descending), after the cursor, at most `limit`, matching `q`. */
+  search(query: UserSearch): Promise<User[]>;
+  /** How many accounts that are not disabled hold `role` in their stored roles. */
+  countEnabledWithRole(role: Role): Promise<number>;
   /** Removes the user with what hangs off it (sessions, identities), freeing its email; a no-op for an unknown id. */
   delete(id: string): Promise<void>;
 }
