@@ -214,6 +214,13 @@ describe('the account page’s mail flows in a real browser (verification, reset
     await openLink(p, link, '#reset-form');
     await p.resetForm.getByLabel('New password').fill('another new passphrase');
     await p.resetForm.getByRole('button', { name: 'Set new password' }).click();
+    expect(await p.shown()).to.equal('This link is invalid or has expired.\nYou are signed in: change your password below.');
+    expect(await p.signedIn.isVisible(), 'still signed in').to.equal(true);
+
+    await context.clearCookies();
+    await openLink(p, link, '#reset-form');
+    await p.resetForm.getByLabel('New password').fill('another new passphrase');
+    await p.resetForm.getByRole('button', { name: 'Set new password' }).click();
     expect(await p.shown()).to.equal('This link is invalid or has expired.\nAsk for a new one here.');
     await p.forgotForm.waitFor({ state: 'visible' });
     expect(await isFocused(p.forgotForm.getByLabel('Email')), 'where to ask for a new link').to.equal(true);

@@ -1,6 +1,6 @@
 // The mail flows of the account page: forgotten password, the links mailed for verification,
 // reset and email change, and the email card of the signed-in view.
-import { api, post, ProblemError, tryAgain } from './api.js';
+import { api, hasSession, post, ProblemError, tryAgain } from './api.js';
 
 /** What the mail flows' problem codes mean to a person (merged into the page's own table). */
 export const EMAIL_MESSAGES = {
@@ -78,6 +78,8 @@ export function emailFlows(ui) {
 
   /** A spent or expired link: say so, and offer what asks for a new one. */
   async function linkInvalid(again) {
+    // Signed in, a person changes the password from the account instead of asking for a new link.
+    if (again === 'forgot' && hasSession()) again = 'You are signed in: change your password below.';
     if (again === 'forgot') {
       ui.renderSignedOut();
       showForgot();
