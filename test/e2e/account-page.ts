@@ -22,6 +22,19 @@ export class AccountPage {
   get passwordForm(): Locator {
     return this.page.locator('#password-form');
   }
+  get forgotForm(): Locator {
+    return this.page.locator('#forgot-form');
+  }
+  get resetForm(): Locator {
+    return this.page.locator('#reset-form');
+  }
+  get emailForm(): Locator {
+    return this.page.locator('#email-form');
+  }
+  /** "verified" or "not verified", beside the address in the signed-in view. */
+  get emailState(): Locator {
+    return this.page.locator('#email-state');
+  }
   get signedIn(): Locator {
     return this.page.locator('#signed-in');
   }

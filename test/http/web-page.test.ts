@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { call } from '../support/http.js';
+import { bearer, call, register, uniqueEmail } from '../support/http.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -54,5 +54,59 @@ describe('GET / (the account page) and its icon', () => {
       sizes.push(body.readUInt8(entry) || 256);
     }
     expect(sizes).to.include.members([16, 32]);
+  });
+});
+
+/** The pages a mail links to: the account page itself, and a GET of one (a mail scanner's) spends no token. */
+describe('GET /verify-email, /reset-password and /confirm-email (the mail-link pages)', () => {
+  let app: TestApp;
+  before(async () => {
+    // No mail at sign-up: each test asks for its one mail, well inside the 60 s gap per address.
+    app = await startTestApp({ env: { EMAIL_VERIFICATION: 'off' } });
+  });
+  after(() => app.close());
+
+  const tokenOf = (template: 'verify_email' | 'reset_password', to: string): string => {
+    const mail = app.mailer?.of(template).find((m) => m.to === to);
+    if (!mail) throw new Error(`no ${template} mail to ${to}`);
+    return mail.token;
+  };
+
+  it('serves the account page, under the same CSP, at each of them', async () => {
+    const page = await call(app.url, 'GET', '/');
+    for (const path of ['/verify-email', '/reset-password', '/confirm-email']) {
+      const res = await call(app.url, 'GET', path);
+      expect(res.status, path).to.equal(200);
+      expect(res.headers.get('content-type'), path).to.match(/^text\/html; charset=utf-8/);
+      expect(res.headers.get('content-security-policy'), path).to.equal(page.headers.get('content-security-policy'));
+      expect(res.text, path).to.equal(page.text);
+    }
+  });
+
+  it('serves the scripts the page imports as JavaScript', async () => {
+    for (const path of ['/app.js', '/api.js', '/email.js']) {
+      const res = await call(app.url, 'GET', path);
+      expect(res.status, path).to.equal(200);
+      expect(res.headers.get('content-type'), path).to.equal('text/javascript; charset=utf-8');
+    }
+  });
+
+  it('spends nothing on a GET of a link, with the token in the fragment or even the query: the POST then still verifies, and resets', async () => {
+    const { email, accessToken } = await register(app.url, uniqueEmail('web-link'));
+    expect((await call(app.url, 'POST', '/auth/email/verification', { headers: bearer(accessToken) })).status).to.equal(202);
+    const verify = tokenOf('verify_email', email);
+    for (const url of [`/verify-email#token=${verify}`, `/verify-email?token=${encodeURIComponent(verify)}`]) {
+      expect((await call(app.url, 'GET', url)).status, url).to.equal(200);
+    }
+    const verified = await call(app.url, 'POST', '/auth/email/verify', { json: { token: verify } });
+    expect(verified.status, verified.text).to.equal(200);
+    expect(verified.body.emailVerified).to.equal(true);
+
+    const other = (await register(app.url, uniqueEmail('web-link-reset'))).email;
+    expect((await call(app.url, 'POST', '/auth/password/forgot', { json: { email: other } })).status).to.equal(202);
+    const reset = tokenOf('reset_password', other);
+    expect((await call(app.url, 'GET', `/reset-password?token=${encodeURIComponent(reset)}`)).status).to.equal(200);
+    const done = await call(app.url, 'POST', '/auth/password/reset', { json: { token: reset, newPassword: 'a brand new passphrase' } });
+    expect(done.status, done.text).to.equal(204);
   });
 });

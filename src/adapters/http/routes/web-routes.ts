@@ -12,7 +12,14 @@ const REFERENCE_BUNDLE = existsSync(BUILT_BUNDLE) ? BUILT_BUNDLE : fileURLToPath
 
 const ASSETS = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  // The pages a mail links to: the same page, which reads the token from the fragment (never sent
+  // here) and spends it only by a POST, so a scanner fetching the link spends nothing.
+  '/verify-email': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/reset-password': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/confirm-email': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/api.js': { file: 'api.js', type: 'text/javascript; charset=utf-8' },
+  '/email.js': { file: 'email.js', type: 'text/javascript; charset=utf-8' },
   '/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
   // The API reference: Scalar renders /openapi.json in the browser; no CDN and no inline script.
   '/docs': { file: 'docs.html', type: 'text/html; charset=utf-8' },

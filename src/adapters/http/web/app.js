@@ -1,60 +1,8 @@
-// The account page: cookie mode, the CSRF header on every unsafe request, one silent refresh when
-// the access token has run out.
+// The account page: signing in and up, sessions, the password; the mail-link flows live in email.js.
+import { api, hasSession, ProblemError, read, REFRESHABLE, send, tryAgain } from './api.js';
+import { EMAIL_FORMS, EMAIL_MESSAGES, emailFlows } from './email.js';
+
 const $ = (id) => document.getElementById(id);
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-// Only these 401s say the access token ran out or was refused, which a refresh can cure (the
-// browser drops the access cookie when its token expires: TOKEN_MISSING). Any other 401 is the
-// answer itself: retrying a wrong current password (INVALID_CREDENTIALS) would count it twice
-// against the login throttle.
-const REFRESHABLE = new Set(['TOKEN_EXPIRED', 'INVALID_TOKEN', 'TOKEN_MISSING']);
-
-function cookie(name) {
-  const found = document.cookie.split('; ').find((c) => c.startsWith(`${name}=`));
-  return found ? decodeURIComponent(found.slice(name.length + 1)) : null;
-}
-
-/** The readable CSRF cookie lives as long as the session's refresh token: without it there is no session to ask about. */
-const hasSession = () => cookie('csrf_token') !== null;
-
-class ProblemError extends Error {
-  constructor(problem, status, retryAfter) {
-    super(problem?.detail || problem?.title || `Request failed (${status})`);
-    this.problem = problem;
-    this.status = status;
-    this.code = problem?.code;
-    this.retryAfter = Number(retryAfter) || null;
-  }
-}
-
-function send(method, path, body) {
-  const h = { Accept: 'application/json', 'X-Auth-Mode': 'cookie' };
-  if (body !== undefined) h['Content-Type'] = 'application/json';
-  const csrf = cookie('csrf_token');
-  if (UNSAFE.has(method) && csrf) h['X-CSRF-Token'] = csrf;
-  return fetch(path, { method, headers: h, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
-}
-
-async function read(res) {
-  const type = res.headers.get('content-type') || '';
-  const data = res.status !== 204 && type.includes('json') ? await res.json() : null;
-  if (!res.ok) throw new ProblemError(data, res.status, res.headers.get('Retry-After'));
-  return data;
-}
-
-/** Calls the API; when the access token was expired or refused, refreshes the session once and retries. */
-async function api(method, path, body) {
-  try {
-    return await read(await send(method, path, body));
-  } catch (err) {
-    if (!(err instanceof ProblemError && REFRESHABLE.has(err.code) && hasSession())) throw err;
-  }
-  await read(await send('POST', '/auth/refresh'));
-  return read(await send(method, path, body));
-}
-
-const tryAgain = (err) => `Try again ${err.retryAfter ? `in ${inSeconds(err.retryAfter)}` : 'later'}.`;
-const inSeconds = (s) => (s < 90 ? `${s} second${s === 1 ? '' : 's'}` : `${Math.ceil(s / 60)} minutes`);
 
 /** What each problem code means to a person (codes not here show the server's own `detail`). */
 const MESSAGES = {
@@ -66,6 +14,7 @@ const MESSAGES = {
   PASSWORD_TOO_WEAK: 'Please choose a stronger password.',
   INVALID_TOKEN: 'Your session has ended. Please sign in again.',
   SERVICE_UNAVAILABLE: 'The service is briefly unavailable. Please try again in a moment.',
+  ...EMAIL_MESSAGES,
 };
 /** Codes whose `detail` tells a person why (shown under the message when no field list does). */
 const REASONED = new Set(['PASSWORD_TOO_WEAK']);
@@ -83,6 +32,7 @@ const IN_FORM = {
     INVALID_CREDENTIALS: { field: 'currentPassword', text: 'The current password is not correct.' },
     PASSWORD_TOO_WEAK: { field: 'newPassword' },
   },
+  ...EMAIL_FORMS,
 };
 
 /** What the GitHub callback's `?error=` codes mean to a person. */
@@ -164,6 +114,7 @@ const formData = (form) => Object.fromEntries(new FormData(form).entries());
 const when = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 async function renderSignedIn(user) {
+  $('email-link').hidden = true;
   $('signed-out').hidden = true;
   $('signed-in').hidden = false;
   const title = user.name || user.email || user.githubLogin || 'You';
@@ -174,10 +125,12 @@ async function renderSignedIn(user) {
   $('user-github').hidden = !user.githubLogin;
   $('user-github-login').textContent = user.githubLogin || '';
   $('github-link').hidden = Boolean(user.githubLogin);
+  flows.renderEmail(user);
   await renderSessions();
 }
 
 function renderSignedOut() {
+  $('email-link').hidden = true;
   $('signed-in').hidden = true;
   $('signed-out').hidden = false;
   showTab(false);
@@ -219,6 +172,7 @@ async function refreshView() {
 }
 
 function showTab(signup) {
+  $('forgot-form').hidden = true;
   for (const [tab, form, selected] of [['tab-signin', 'signin-form', !signup], ['tab-signup', 'signup-form', signup]]) {
     $(tab).setAttribute('aria-selected', String(selected));
     $(form).hidden = !selected;
@@ -293,5 +247,7 @@ function showCallbackError() {
   window.history.replaceState(null, '', window.location.pathname + (rest ? `?${rest}` : ''));
 }
 
+const flows = emailFlows({ $, act, onSubmit, show, showError, clearMessage, renderSignedOut, refreshView, signedOut });
+
 showCallbackError();
-refreshView();
+if (!flows.openLink()) refreshView();
