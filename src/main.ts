@@ -40,8 +40,8 @@ async function main(): Promise<void> {
     config.sessionPruneIntervalSeconds > 0
       ? startPruningJob({
           pruneBatch: async (size) => {
-            const { pruneSessions, pruneEmailTokens } = container.resolve<UseCases>(TOKENS.UseCases);
-            return (await pruneSessions.execute(size)) + (await pruneEmailTokens.execute(size));
+            const { pruneSessions, pruneEmailTokens, pruneSecurityEvents } = container.resolve<UseCases>(TOKENS.UseCases);
+            return (await pruneSessions.execute(size)) + (await pruneEmailTokens.execute(size)) + (await pruneSecurityEvents.execute(size));
           },
           intervalMs: config.sessionPruneIntervalSeconds * 1000,
           batchSize: 500,

@@ -1,5 +1,6 @@
 import { InvalidTokenError, RefreshTokenReusedError } from '../domain/errors.js';
 import type { RefreshPrincipal } from '../domain/principal.js';
+import type { SecurityEvents } from '../domain/ports/audit-log.js';
 import type { TokenIssuer } from '../domain/ports/token-issuer.js';
 import type { TokenStore } from '../domain/ports/token-store.js';
 import { classifyPresentedToken, liveSessionOf, type Session, type SessionPolicy } from '../domain/session.js';
@@ -23,6 +24,7 @@ export class AuthenticateRefreshToken {
     private readonly store: TokenStore,
     private readonly issuer: TokenIssuer,
     private readonly policy: SessionPolicy,
+    private readonly events: SecurityEvents,
   ) {}
 
   async execute(principal: RefreshPrincipal, now: Date): Promise<AcceptedRefreshToken> {
@@ -31,6 +33,7 @@ export class AuthenticateRefreshToken {
     const presented = classifyPresentedToken(session, this.issuer.digest(principal.tokenId), now, this.policy.reuseGraceSeconds);
     if (presented === 'reuse') {
       await this.store.end(session.id, now);
+      await this.events.record({ type: 'session.reuse_detected', userId: session.userId, sessionId: session.id, at: now });
       throw new RefreshTokenReusedError();
     }
     return { presented, session };

@@ -1,8 +1,9 @@
 import { cleanDisplayName } from '../domain/display-name.js';
 import { tryParseEmail } from '../domain/email.js';
-import { AccountExistsError, EmailAlreadyRegisteredError, EmailNotVerifiedError, IdentityAlreadyLinkedError, InvalidStateError, UserNotFoundError } from '../domain/errors.js';
+import { AccountDisabledError, AccountExistsError, EmailAlreadyRegisteredError, EmailNotVerifiedError, IdentityAlreadyLinkedError, InvalidStateError, UserNotFoundError } from '../domain/errors.js';
 import type { ExternalProfile } from '../domain/identity.js';
 import type { Principal } from '../domain/principal.js';
+import type { SecurityEvents } from '../domain/ports/audit-log.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/id-generator.js';
 import type { IdentityRepository } from '../domain/ports/identity-repository.js';
@@ -31,6 +32,7 @@ export class AuthenticateWithGithub {
     private readonly clock: Clock,
     /** Told of every successful sign-in, so its address is one the owner is never locked out of; null: not told. */
     private readonly logins: LoginThrottle | null = null,
+    private readonly events: SecurityEvents | null = null,
     /** EMAIL_VERIFICATION=required: a sign-in (not a link) into an account whose address is not proven is EmailNotVerifiedError. */
     private readonly requireVerifiedEmail = false,
   ) {}
@@ -46,7 +48,17 @@ export class AuthenticateWithGithub {
       const user = await this.users.findById(principal.userId);
       if (user?.email) await this.logins.recordSuccess({ email: user.email, clientIp: input.clientIp });
     }
-    if (this.requireVerifiedEmail && !input.linkToUserId && !(await this.users.findById(principal.userId))?.emailVerified) throw new EmailNotVerifiedError();
+    const user = await this.users.findById(principal.userId);
+    const seen = { userId: principal.userId, ip: input.clientIp ?? null, detail: { provider: input.profile.provider } };
+    if (user?.disabled) {
+      await this.events?.record({ type: 'login.failed', ...seen, detail: { ...seen.detail, reason: 'account_disabled' } });
+      throw new AccountDisabledError();
+    }
+    if (this.requireVerifiedEmail && !input.linkToUserId && !user?.emailVerified) {
+      await this.events?.record({ type: 'login.failed', ...seen, detail: { ...seen.detail, reason: 'email_not_verified' } });
+      throw new EmailNotVerifiedError();
+    }
+    await this.events?.record({ type: input.linkToUserId ? 'github.linked' : 'github.signed_in', ...seen });
     return principal;
   }
 

@@ -1,5 +1,6 @@
 import { normalizeEmail, tryParseEmail } from '../domain/email.js';
-import { EmailNotVerifiedError, InvalidCredentialsError } from '../domain/errors.js';
+import { AccountDisabledError, EmailNotVerifiedError, InvalidCredentialsError, TooManyAttemptsError } from '../domain/errors.js';
+import type { SecurityEvents } from '../domain/ports/audit-log.js';
 import type { Principal } from '../domain/principal.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
 import type { ThrottledPasswordCheck } from './throttled-password-check.js';
@@ -9,12 +10,14 @@ export interface Credentials {
   readonly password: string;
   /** Where the attempt comes from, for throttling. */
   readonly clientIp: string;
+  readonly userAgent?: string | null;
 }
 
 export class AuthenticateWithPassword {
   constructor(
     private readonly users: UserRepository,
     private readonly passwords: ThrottledPasswordCheck,
+    private readonly events: SecurityEvents,
     /** EMAIL_VERIFICATION=required: an unverified account's right password is EmailNotVerifiedError. */
     private readonly requireVerifiedEmail = false,
   ) {}
@@ -31,9 +34,27 @@ export class AuthenticateWithPassword {
     const email = tryParseEmail(credentials.email);
     const user = email === null ? null : await this.users.findByEmail(email);
     const attempt = { email: email ?? normalizeEmail(credentials.email), clientIp: credentials.clientIp };
-    const matches = await this.passwords.verify(attempt, credentials.password, user?.passwordHash ?? null);
-    if (!matches || !user) throw new InvalidCredentialsError();
-    if (this.requireVerifiedEmail && !user.emailVerified) throw new EmailNotVerifiedError();
+    const seen = { userId: user?.id ?? null, ip: credentials.clientIp, userAgent: credentials.userAgent ?? null };
+    let matches: boolean;
+    try {
+      matches = await this.passwords.verify(attempt, credentials.password, user?.passwordHash ?? null);
+    } catch (err) {
+      if (err instanceof TooManyAttemptsError) await this.events.record({ type: 'login.throttled', ...seen, detail: { retryAfterSeconds: err.retryAfterSeconds } });
+      throw err;
+    }
+    if (!matches || !user) {
+      await this.events.record({ type: 'login.failed', ...seen, detail: { method: 'password' } });
+      throw new InvalidCredentialsError();
+    }
+    if (user.disabled) {
+      await this.events.record({ type: 'login.failed', ...seen, detail: { method: 'password', reason: 'account_disabled' } });
+      throw new AccountDisabledError();
+    }
+    if (this.requireVerifiedEmail && !user.emailVerified) {
+      await this.events.record({ type: 'login.failed', ...seen, detail: { method: 'password', reason: 'email_not_verified' } });
+      throw new EmailNotVerifiedError();
+    }
+    await this.events.record({ type: 'login.succeeded', ...seen, detail: { method: 'password' } });
     return { userId: user.id };
   }
 }

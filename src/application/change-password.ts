@@ -7,6 +7,7 @@ import type { PasswordHasher } from '../domain/ports/password-hasher.js';
 import type { TokenStore } from '../domain/ports/token-store.js';
 import type { UserRepository } from '../domain/ports/user-repository.js';
 import type { Mailer } from '../domain/ports/mailer.js';
+import type { SecurityEvents } from '../domain/ports/audit-log.js';
 import type { EmailLinks } from './email/email-links.js';
 import type { IssueSession } from './issue-session.js';
 import type { SessionTokens } from './session-token-minter.js';
@@ -38,6 +39,7 @@ export class ChangePassword {
     private readonly strength: PasswordStrength,
     private readonly links: EmailLinks,
     private readonly mailer: Mailer,
+    private readonly events: SecurityEvents,
   ) {}
 
   async execute(input: ChangePasswordInput): Promise<SessionTokens> {
@@ -56,6 +58,7 @@ export class ChangePassword {
     await this.links.voidAll(user.id, 'reset_password');
     const tokens = await this.issueSession.execute({ userId: user.id, userAgent: input.userAgent ?? null });
     if (user.email !== null) this.mailer.send({ template: 'password_changed', to: user.email });
+    await this.events.record({ type: 'password.changed', userId: user.id, sessionId: tokens.sessionId, ip: input.clientIp, userAgent: input.userAgent ?? null });
     return tokens;
   }
 }

@@ -2,6 +2,7 @@ import { InvalidTokenError, SessionNotFoundError } from '../domain/errors.js';
 import type { RefreshPrincipal, SessionPrincipal } from '../domain/principal.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { TokenStore } from '../domain/ports/token-store.js';
+import type { SecurityEvents } from '../domain/ports/audit-log.js';
 import { liveSessionOf } from '../domain/session.js';
 import type { AuthenticateRefreshToken } from './authenticate-refresh-token.js';
 
@@ -25,6 +26,7 @@ export class EndSession {
     private readonly store: TokenStore,
     private readonly clock: Clock,
     private readonly refreshTokens: AuthenticateRefreshToken,
+    private readonly events: SecurityEvents,
   ) {}
 
   async execute(input: EndSessionInput | SessionPrincipal | RefreshPrincipal): Promise<void> {
@@ -37,5 +39,6 @@ export class EndSession {
     if (!session || !(await this.store.end(session.id, now))) {
       throw 'tokenId' in input ? new InvalidTokenError('The session has ended') : new SessionNotFoundError();
     }
+    await this.events.record({ type: 'session.ended', userId: session.userId, sessionId: session.id, at: now, detail: { by: 'tokenId' in input ? 'logout' : 'session_list' } });
   }
 }

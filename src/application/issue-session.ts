@@ -1,4 +1,4 @@
-import { InvalidTokenError } from '../domain/errors.js';
+import { AccountDisabledError, InvalidTokenError } from '../domain/errors.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { IdGenerator } from '../domain/ports/id-generator.js';
 import type { TokenIssuer } from '../domain/ports/token-issuer.js';
@@ -31,6 +31,8 @@ export class IssueSession {
   async execute(input: IssueSessionInput): Promise<SessionTokens> {
     const user = await this.users.findById(input.userId);
     if (!user) throw new InvalidTokenError('The account no longer exists');
+    // Every sign-in method ends here: a disabled account gets no session, whatever proved it.
+    if (user.disabled) throw new AccountDisabledError();
     const now = this.clock.now();
     const tokenId = this.issuer.newTokenId();
     const session: Session = {
@@ -47,6 +49,7 @@ export class IssueSession {
       endedAt: null,
     };
     await this.store.create(session, this.sessionsPerUserMax);
-    return this.minter.mint(user, session, tokenId, now);
+    await this.users.recordSignIn(user.id, now);
+    return this.minter.mint({ ...user, lastSignInAt: now }, session, tokenId, now);
   }
 }

@@ -1,5 +1,6 @@
 import { InvalidTokenError, RefreshTokenReusedError } from '../domain/errors.js';
 import type { RefreshPrincipal } from '../domain/principal.js';
+import type { SecurityEvents } from '../domain/ports/audit-log.js';
 import type { Clock } from '../domain/ports/clock.js';
 import type { TokenIssuer } from '../domain/ports/token-issuer.js';
 import type { TokenStore } from '../domain/ports/token-store.js';
@@ -21,6 +22,7 @@ export class RefreshSession {
     private readonly minter: SessionTokenMinter,
     private readonly clock: Clock,
     private readonly accept: AuthenticateRefreshToken,
+    private readonly events: SecurityEvents,
   ) {}
 
   async execute(principal: RefreshPrincipal): Promise<SessionTokens> {
@@ -42,12 +44,14 @@ export class RefreshSession {
     }
     // Replaced by a successor other than this token's: not a lost answer, so reuse.
     await this.store.end(session.id, now);
+    await this.events.record({ type: 'session.reuse_detected', userId: session.userId, sessionId: session.id, at: now });
     throw new RefreshTokenReusedError();
   }
 
   private async mint(principal: RefreshPrincipal, session: Session, tokenId: string, issuedAt: Date, now: Date): Promise<SessionTokens> {
     const user = await this.users.findById(principal.userId);
     if (!user) throw new InvalidTokenError('The account no longer exists');
+    if (user.disabled) throw new InvalidTokenError('The account is disabled');
     return this.minter.mint(user, session, tokenId, issuedAt, now);
   }
 }

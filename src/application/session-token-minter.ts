@@ -1,6 +1,7 @@
 import type { TokenIssuer } from '../domain/ports/token-issuer.js';
 import { capToSession, type Session, type SessionPolicy } from '../domain/session.js';
 import type { User } from '../domain/user.js';
+import type { RolePolicy } from './roles.js';
 
 export interface SessionTokens {
   readonly user: User;
@@ -22,6 +23,7 @@ export class SessionTokenMinter {
   constructor(
     private readonly issuer: TokenIssuer,
     private readonly policy: SessionPolicy,
+    private readonly roles: RolePolicy,
   ) {}
 
   async mint(user: User, session: Session, refreshTokenId: string, refreshIssuedAt: Date, now = refreshIssuedAt): Promise<SessionTokens> {
@@ -31,7 +33,7 @@ export class SessionTokenMinter {
       new Date(refreshIssuedAt.getTime() + this.policy.refreshTokenTtlSeconds * 1000),
     );
     const [accessToken, refreshToken] = await Promise.all([
-      this.issuer.issueAccessToken({ userId: user.id, sessionId: session.id, issuedAt: now, expiresAt: accessExpiresAt }),
+      this.issuer.issueAccessToken({ userId: user.id, sessionId: session.id, issuedAt: now, expiresAt: accessExpiresAt, roles: this.roles.rolesOf(user) }),
       this.issuer.issueRefreshToken({
         userId: user.id,
         sessionId: session.id,
@@ -41,7 +43,7 @@ export class SessionTokenMinter {
       }),
     ]);
     return {
-      user,
+      user: this.roles.withCurrentRoles(user),
       sessionId: session.id,
       accessToken,
       accessTokenExpiresAt: accessExpiresAt,

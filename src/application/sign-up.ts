@@ -10,6 +10,7 @@ import type { SessionTokens } from './session-token-minter.js';
 import type { EmailLinks } from './email/email-links.js';
 import type { EmailVerificationMode } from '../domain/email-verification.js';
 import type { User } from '../domain/user.js';
+import type { SecurityEvents } from '../domain/ports/audit-log.js';
 
 export interface SignUpMail {
   readonly mode: EmailVerificationMode;
@@ -49,6 +50,7 @@ export class SignUp {
     private readonly users: UserRepository,
     private readonly logins: LoginThrottle,
     private readonly mail: SignUpMail,
+    private readonly events: SecurityEvents,
   ) {}
 
   async execute(input: SignUpInput): Promise<SignUpResult> {
@@ -72,6 +74,7 @@ export class SignUp {
         const token = await this.mail.links.issue('verify_email', user.id, user.email);
         this.mail.mailer.send({ template: 'verify_email', to: user.email, token });
       }
+      await this.events.record({ type: 'user.registered', userId: user.id, sessionId: tokens?.sessionId ?? null, ip: input.clientIp, userAgent: input.userAgent ?? null });
       return { user, tokens };
     } catch (err) {
       // If the removal fails too (both stores down), the answer is still the first failure's.

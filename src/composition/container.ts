@@ -35,6 +35,10 @@ import { RateLimiterLoginThrottle } from '../adapters/throttle/rate-limiter-logi
 import { RateLimiterRegistrationThrottle } from '../adapters/throttle/rate-limiter-registration-throttle.js';
 import type { Redis } from 'ioredis';
 import { TOKENS } from './tokens.js';
+import { RolePolicy } from '../application/roles.js';
+import type { AuditLog, SecurityEvents } from '../domain/ports/audit-log.js';
+import { ResilientSecurityEvents } from '../adapters/audit/resilient-security-events.js';
+import { KnexAuditLog } from '../adapters/persistence/knex/knex-audit-log.js';
 import type { EmailTokenStore } from '../domain/ports/email-token-store.js';
 import type { Mailer } from '../domain/ports/mailer.js';
 import type { MailThrottle } from '../domain/ports/mail-throttle.js';
@@ -167,6 +171,12 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
         }),
     ),
   });
+  c.register(TOKENS.AuditLog, { useFactory: cached((x) => new KnexAuditLog(x.resolve<Knex>(TOKENS.Database))) });
+  // Use cases await each event; a write that fails is logged (AUDIT_WRITE_FAILED) and never fails the request.
+  c.register(TOKENS.SecurityEvents, {
+    useFactory: cached((x) => new ResilientSecurityEvents(x.resolve<AuditLog>(TOKENS.AuditLog), x.resolve<IdGenerator>(TOKENS.IdGenerator), x.resolve<Clock>(TOKENS.Clock), logger)),
+  });
+  c.register(TOKENS.RolePolicy, { useValue: new RolePolicy(config.admin.adminEmails) });
   c.register(TOKENS.UseCases, {
     useFactory: cached(
       (x): UseCases =>
@@ -189,6 +199,10 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
           mailThrottle: x.resolve<MailThrottle>(TOKENS.MailThrottle),
           emailVerification: config.mail.emailVerification,
           emailLinkLifetimes: config.mail,
+          events: x.resolve<SecurityEvents>(TOKENS.SecurityEvents),
+          auditLog: x.resolve<AuditLog>(TOKENS.AuditLog),
+          roles: x.resolve<RolePolicy>(TOKENS.RolePolicy),
+          auditRetentionDays: config.admin.auditRetentionDays,
         }),
     ),
   });
@@ -226,6 +240,13 @@ export function buildHttpApp(c: DependencyContainer) {
     resetPassword: useCases.resetPassword,
     requestEmailChange: useCases.requestEmailChange,
     confirmEmailChange: useCases.confirmEmailChange,
+    listSecurityEvents: useCases.listSecurityEvents,
+    authorizeRole: useCases.authorizeRole,
+    searchUsers: useCases.searchUsers,
+    getUserDetails: useCases.getUserDetails,
+    updateUser: useCases.updateUser,
+    eraseUser: useCases.eraseUser,
+    endUserSessions: useCases.endUserSessions,
     clock: c.resolve<Clock>(TOKENS.Clock),
   });
 }

@@ -24,4 +24,7 @@ export const TOKENS = {
   OneTimeTokens: Symbol('OneTimeTokens'),
   Mailer: Symbol('Mailer'),
   MailThrottle: Symbol('MailThrottle'),
+  AuditLog: Symbol('AuditLog'),
+  SecurityEvents: Symbol('SecurityEvents'),
+  RolePolicy: Symbol('RolePolicy'),
 } as const;

@@ -14,6 +14,17 @@ import { RegisterUser } from '../application/register-user.js';
 import { SessionTokenMinter } from '../application/session-token-minter.js';
 import { SignUp } from '../application/sign-up.js';
 import { ThrottledPasswordCheck } from '../application/throttled-password-check.js';
+import { AuthorizeRole } from '../application/admin/authorize-role.js';
+import { ChangeRole } from '../application/admin/change-role.js';
+import { PruneSecurityEvents } from '../application/admin/prune-security-events.js';
+import { EndUserSessions } from '../application/admin/end-user-sessions.js';
+import { EraseUser } from '../application/admin/erase-user.js';
+import { GetUserDetails } from '../application/admin/get-user-details.js';
+import { ListSecurityEvents } from '../application/admin/list-security-events.js';
+import { SearchUsers } from '../application/admin/search-users.js';
+import { UpdateUser } from '../application/admin/update-user.js';
+import { RolePolicy } from '../application/roles.js';
+import type { AuditLog, SecurityEvents } from '../domain/ports/audit-log.js';
 import { ConfirmEmailChange } from '../application/email/confirm-email-change.js';
 import { EmailLinks, type EmailLinkLifetimes } from '../application/email/email-links.js';
 import { ForgotPassword } from '../application/email/forgot-password.js';
@@ -55,6 +66,10 @@ export interface SessionPorts {
   readonly policy: SessionPolicy;
   /** SESSIONS_PER_USER_MAX. */
   readonly sessionsPerUserMax: number;
+  /** Where the use cases record what happened (default: nowhere, for suites about something else). */
+  readonly events?: SecurityEvents;
+  /** The roles users hold now, ADMIN_EMAILS included (default: no ADMIN_EMAILS). */
+  readonly roles?: RolePolicy;
 }
 
 /** Everything the whole set of use cases needs. */
@@ -71,23 +86,33 @@ export interface UseCasePorts extends SessionPorts {
   /** EMAIL_VERIFICATION. */
   readonly emailVerification: EmailVerificationMode;
   readonly emailLinkLifetimes: EmailLinkLifetimes;
+  readonly events: SecurityEvents;
+  readonly auditLog: AuditLog;
+  readonly roles: RolePolicy;
+  /** AUDIT_RETENTION_DAYS. */
+  readonly auditRetentionDays: number;
 }
+
+/** Records nothing: for suites that do not look at events. */
+export const NO_EVENTS: SecurityEvents = { record: () => Promise.resolve() };
 
 /** Sessions: issue, authenticate, refresh (the one reuse rule), list, end and prune. */
 export function composeSessionUseCases(p: SessionPorts) {
-  const minter = new SessionTokenMinter(p.issuer, p.policy);
-  const authenticateRefreshToken = new AuthenticateRefreshToken(p.store, p.issuer, p.policy);
+  const events = p.events ?? NO_EVENTS;
+  const roles = p.roles ?? new RolePolicy([]);
+  const minter = new SessionTokenMinter(p.issuer, p.policy, roles);
+  const authenticateRefreshToken = new AuthenticateRefreshToken(p.store, p.issuer, p.policy, events);
   return {
     minter,
     issueSession: new IssueSession(p.users, p.store, p.issuer, minter, p.ids, p.clock, p.policy, p.sessionsPerUserMax),
     authenticateAccessToken: new AuthenticateAccessToken(p.store, p.clock),
     authenticateRefreshToken,
-    refreshSession: new RefreshSession(p.users, p.store, p.issuer, minter, p.clock, authenticateRefreshToken),
-    endSession: new EndSession(p.store, p.clock, authenticateRefreshToken),
-    endAllSessions: new EndAllSessions(p.store, p.clock),
+    refreshSession: new RefreshSession(p.users, p.store, p.issuer, minter, p.clock, authenticateRefreshToken, events),
+    endSession: new EndSession(p.store, p.clock, authenticateRefreshToken, events),
+    endAllSessions: new EndAllSessions(p.store, p.clock, events),
     listSessions: new ListSessions(p.store, p.clock),
     pruneSessions: new PruneSessions(p.store, p.clock, p.policy),
-    getCurrentUser: new GetCurrentUser(p.users),
+    getCurrentUser: new GetCurrentUser(p.users, roles),
   };
 }
 
@@ -104,17 +129,26 @@ export function composeUseCases(p: UseCasePorts) {
     passwordCheck,
     registerUser,
     emailLinks: links,
-    signUp: new SignUp(p.registrationThrottle, registerUser, sessions.issueSession, p.users, p.loginThrottle, signUpMail),
-    authenticateWithPassword: new AuthenticateWithPassword(p.users, passwordCheck, required),
-    changePassword: new ChangePassword(p.users, p.store, passwordCheck, p.hasher, sessions.issueSession, p.clock, p.strength, links, p.mailer),
-    authenticateWithGithub: new AuthenticateWithGithub(p.users, p.identities, p.ids, p.clock, p.loginThrottle, required),
-    requestEmailVerification: new RequestEmailVerification(p.users, links, p.mailer, p.mailThrottle),
-    verifyEmail: new VerifyEmail(p.users, links),
-    forgotPassword: new ForgotPassword(p.users, links, p.mailer, p.mailThrottle),
-    resetPassword: new ResetPassword(p.users, p.store, links, p.hasher, p.strength, p.loginThrottle, p.mailer, p.clock),
-    requestEmailChange: new RequestEmailChange(p.users, links, passwordCheck, p.mailer, p.mailThrottle),
-    confirmEmailChange: new ConfirmEmailChange(p.users, p.store, links, p.mailer, p.clock),
+    signUp: new SignUp(p.registrationThrottle, registerUser, sessions.issueSession, p.users, p.loginThrottle, signUpMail, p.events),
+    authenticateWithPassword: new AuthenticateWithPassword(p.users, passwordCheck, p.events, required),
+    changePassword: new ChangePassword(p.users, p.store, passwordCheck, p.hasher, sessions.issueSession, p.clock, p.strength, links, p.mailer, p.events),
+    authenticateWithGithub: new AuthenticateWithGithub(p.users, p.identities, p.ids, p.clock, p.loginThrottle, p.events, required),
+    requestEmailVerification: new RequestEmailVerification(p.users, links, p.mailer, p.mailThrottle, p.events),
+    verifyEmail: new VerifyEmail(p.users, links, p.events, p.roles),
+    forgotPassword: new ForgotPassword(p.users, links, p.mailer, p.mailThrottle, p.events),
+    resetPassword: new ResetPassword(p.users, p.store, links, p.hasher, p.strength, p.loginThrottle, p.mailer, p.clock, p.events),
+    requestEmailChange: new RequestEmailChange(p.users, links, passwordCheck, p.mailer, p.mailThrottle, p.events),
+    confirmEmailChange: new ConfirmEmailChange(p.users, p.store, links, p.mailer, p.clock, p.events, p.roles),
     pruneEmailTokens: new PruneEmailTokens(p.emailTokens, p.clock),
+    authorizeRole: new AuthorizeRole(p.users, p.roles),
+    searchUsers: new SearchUsers(p.users, p.roles),
+    getUserDetails: new GetUserDetails(p.users, p.store, p.roles, p.clock),
+    updateUser: new UpdateUser(p.users, p.store, p.roles, p.events, p.clock),
+    eraseUser: new EraseUser(p.users, p.store, p.auditLog, p.roles, p.events, p.clock),
+    endUserSessions: new EndUserSessions(p.users, p.store, p.events, p.clock),
+    listSecurityEvents: new ListSecurityEvents(p.auditLog),
+    changeRole: new ChangeRole(p.users, p.roles, p.events),
+    pruneSecurityEvents: new PruneSecurityEvents(p.auditLog, p.clock, p.auditRetentionDays),
   };
 }
 

@@ -3,6 +3,7 @@ import type { SessionPolicy } from '../domain/session.js';
 import { databaseConfig, databaseVariables, type DatabaseConfig } from './database.js';
 import { githubConfig, githubVariables, type GithubConfig } from './github.js';
 import { jwtConfig, jwtVariables, type JwtConfig } from './jwt.js';
+import { adminConfig, adminVariables, type AdminConfig } from './admin.js';
 import { mailConfig, mailVariables, type MailConfig } from './mail.js';
 import { loggingConfig, loggingVariables, type LoggingConfig } from './logging.js';
 import { metricsConfig, metricsVariables, type MetricsConfig } from './metrics.js';
@@ -27,6 +28,7 @@ export interface Config extends ServerConfig, DatabaseConfig, RedisConfig, Passw
   readonly metrics: MetricsConfig;
   readonly github: GithubConfig | null;
   readonly mail: MailConfig;
+  readonly admin: AdminConfig;
 }
 
 export class ConfigError extends Error {
@@ -48,6 +50,7 @@ const schema = z.object({
   ...githubVariables.shape,
   ...loggingVariables.shape,
   ...mailVariables.shape,
+  ...adminVariables.shape,
 });
 
 export interface LoadedConfig {
@@ -74,6 +77,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const metrics = metricsConfig(e, server.port, findings);
   const github = githubConfig(e, server.publicUrl, findings);
   const mail = mailConfig(e, server.webAppUrl, production, findings);
+  const admin = adminConfig(e, findings);
   if (findings.problems.length > 0) throw new ConfigError(findings.problems);
 
   return {
@@ -90,6 +94,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       metrics,
       github,
       mail,
+      admin,
       ...loggingConfig(e),
     },
   };

@@ -17,6 +17,10 @@ export type ErrorCode =
   | 'EMAIL_ALREADY_VERIFIED'
   | 'EMAIL_NOT_VERIFIED'
   | 'TOO_MANY_EMAILS'
+  | 'FORBIDDEN'
+  | 'ACCOUNT_DISABLED'
+  | 'LAST_ADMIN'
+  | 'ROLE_FROM_CONFIG'
   | 'SERVICE_UNAVAILABLE';
 
 export interface FieldProblem {
@@ -193,6 +197,38 @@ export class TooManyEmailsError extends DomainError {
   readonly code = 'TOO_MANY_EMAILS';
   constructor(readonly retryAfterSeconds: number) {
     super(`Too many emails asked for; try again in ${retryAfterSeconds} seconds`);
+  }
+}
+
+/** Authenticated, but without the role the route needs (401 is for "who are you", this for "you may not"). */
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+  constructor(readonly role: string) {
+    super(`This needs the ${role} role`);
+  }
+}
+
+/** The right credential of a disabled account: it signs in by no method. */
+export class AccountDisabledError extends DomainError {
+  readonly code = 'ACCOUNT_DISABLED';
+  constructor() {
+    super('This account is disabled');
+  }
+}
+
+/** A change that would leave no enabled account holding `admin`. */
+export class LastAdminError extends DomainError {
+  readonly code = 'LAST_ADMIN';
+  constructor() {
+    super('This would leave no enabled administrator');
+  }
+}
+
+/** `admin` held because the verified email is in ADMIN_EMAILS: only the configuration takes it away. */
+export class RoleFromConfigError extends DomainError {
+  readonly code = 'ROLE_FROM_CONFIG';
+  constructor() {
+    super('The admin role of this account comes from ADMIN_EMAILS; remove the address there');
   }
 }
 

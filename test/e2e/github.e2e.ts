@@ -12,6 +12,8 @@ const CALLBACK_ERRORS: Record<string, RegExp> = {
   github_unavailable: /could not be reached/,
   account_exists: /already exists/,
   already_linked: /already linked/,
+  email_not_verified: /Verify your email address first/,
+  account_disabled: /account is disabled/,
   server_error: /went wrong on our side/,
   'something-new': /did not complete/,
 };

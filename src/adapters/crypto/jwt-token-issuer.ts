@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { AccessTokenInput, RefreshTokenInput, TokenIssuer } from '../../domain/ports/token-issuer.js';
+import type { AccessTokenClaims, AccessTokenInput, RefreshTokenInput, TokenIssuer } from '../../domain/ports/token-issuer.js';
 import type { JwtKindSettings, JwtSettings } from '../../config/jwt-settings.js';
 
 const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
@@ -8,8 +8,8 @@ const seconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 export class JwtTokenIssuer implements TokenIssuer {
   constructor(private readonly settings: JwtSettings) {}
 
-  issueAccessToken(input: AccessTokenInput): Promise<string> {
-    return this.sign(this.settings.access, input, randomBytes(16).toString('base64url'));
+  issueAccessToken(input: AccessTokenClaims): Promise<string> {
+    return this.sign(this.settings.access, input, randomBytes(16).toString('base64url'), { roles: [...input.roles] });
   }
 
   issueRefreshToken(input: RefreshTokenInput): Promise<string> {
@@ -28,8 +28,8 @@ export class JwtTokenIssuer implements TokenIssuer {
     return createHash('sha256').update(tokenId).digest('base64url');
   }
 
-  private sign(kind: JwtKindSettings, input: AccessTokenInput, jti: string): Promise<string> {
-    const payload = { sid: input.sessionId, jti, iat: seconds(input.issuedAt), exp: seconds(input.expiresAt) };
+  private sign(kind: JwtKindSettings, input: AccessTokenInput, jti: string, extra: Record<string, unknown> = {}): Promise<string> {
+    const payload = { sid: input.sessionId, jti, iat: seconds(input.issuedAt), exp: seconds(input.expiresAt), ...extra };
     return Promise.resolve(
       jwt.sign(payload, kind.key, {
         algorithm: kind.algorithm,

@@ -1,5 +1,5 @@
 import cors from '@koa/cors';
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import helmet from 'koa-helmet';
 import koaPassport from 'koa-passport';
 import type { Logger } from 'pino';
@@ -17,6 +17,9 @@ import { requireHost } from './request-guards.js';
 import { requestId } from './request-id.js';
 import { authRoutes, type AuthRouteDependencies } from './routes/auth-routes.js';
 import { emailRoutes, type EmailRouteDependencies } from './routes/email-routes.js';
+import { adminRoutes, type AdminRouteDependencies } from './routes/admin-routes.js';
+import { roleGuard } from './role-guard.js';
+import type { AuthorizeRole } from '../../application/admin/authorize-role.js';
 import { githubRoutes } from './routes/github-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { jwksRoutes } from './routes/jwks.js';
@@ -29,7 +32,8 @@ import { jwtStrategy } from './strategies/jwt.js';
 import { localStrategy } from './strategies/local.js';
 import { STRATEGY } from './strategies/names.js';
 
-export interface HttpDependencies extends Omit<AuthRouteDependencies, 'guard' | 'cookies'>, Omit<EmailRouteDependencies, 'guard'> {
+export interface HttpDependencies extends Omit<AuthRouteDependencies, 'guard' | 'cookies'>, Omit<EmailRouteDependencies, 'guard'>, Omit<AdminRouteDependencies, 'admin'> {
+  readonly authorizeRole: AuthorizeRole;
   readonly logger: Logger;
   readonly publicUrl: string;
   readonly webAppUrl: string;
@@ -48,8 +52,19 @@ export interface HttpDependencies extends Omit<AuthRouteDependencies, 'guard' | 
   readonly metrics: MetricsExposure;
 }
 
-/** The Koa application. No passport.initialize(): a token API needs no server sessions. */
-export function createApp(deps: HttpDependencies): Koa {
+/**
+ * The guards, for the deployer's own routes mounted on this app: `jwt` authenticates (401), and
+ * `role(name)` authenticates, then requires the role as the user holds it now (403 FORBIDDEN).
+ */
+export interface Guards {
+  readonly jwt: Middleware;
+  role(name: string): Middleware;
+}
+
+/** The Koa application, with its guards. No passport.initialize(): a token API needs no server sessions. */
+export type AuthApp = Koa & { readonly guards: Guards };
+
+export function createApp(deps: HttpDependencies): AuthApp {
   // Behind a proxy, the client address is the one the proxy appended (the rightmost), not what
   // the client wrote at the front of X-Forwarded-For: a forged prefix cannot dodge throttling.
   const app = new Koa({ proxy: deps.trustProxy, maxIpsCount: 1 });
@@ -84,6 +99,8 @@ export function createApp(deps: HttpDependencies): Koa {
     },
   });
   const email = emailRoutes({ ...deps, guard: { jwt: jwtGuard } });
+  const guards: Guards = { jwt: jwtGuard, role: (name) => roleGuard(deps.authorizeRole, jwtGuard, name) };
+  const admin = adminRoutes({ ...deps, admin: guards.role('admin') });
   const health = healthRoutes(deps.isReady, deps.publicUrl);
   const github = githubRoutes({
     passport: deps.github ? passport : null,
@@ -114,7 +131,7 @@ export function createApp(deps: HttpDependencies): Koa {
       // Exact match only; other origins get no CORS headers at all, so browsers refuse them.
       origin: (ctx) => (allowedOrigins.has(ctx.get('Origin')) ? ctx.get('Origin') : ''),
       credentials: true,
-      allowMethods: ['GET', 'HEAD', 'POST', 'DELETE'],
+      allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
       allowHeaders: ['Content-Type', 'Authorization', 'X-CSRF-Token', 'X-Auth-Mode', 'X-Request-Id'],
       exposeHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate'],
       maxAge: 600,
@@ -127,9 +144,9 @@ export function createApp(deps: HttpDependencies): Koa {
   });
   app.use(jsonBody);
   const metricsHere = deps.metrics.where === 'main' ? [metricsRoutes(deps.metrics.token)] : [];
-  for (const router of [health, jwksRoutes(deps.jwt.jwks), ...metricsHere, web, github, auth, email]) {
+  for (const router of [health, jwksRoutes(deps.jwt.jwks), ...metricsHere, web, github, auth, email, admin]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
-  return app;
+  return Object.assign(app, { guards });
 }

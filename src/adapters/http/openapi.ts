@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { PROBLEM_CODES, statusOf } from './problem.js';
 import type { WeakPasswordReason } from '../../domain/errors.js';
-import { changeEmailSchema, changePasswordSchema, emailTokenSchema, forgotPasswordSchema, loginSchema, refreshSchema, registerSchema, resetPasswordSchema } from './validation.js';
+import { SECURITY_EVENT_TYPES } from '../../domain/security-event.js';
+import { changeEmailSchema, changePasswordSchema, emailTokenSchema, forgotPasswordSchema, loginSchema, refreshSchema, registerSchema, resetPasswordSchema, updateUserSchema } from './validation.js';
 
 const WEAK_PASSWORD_REASONS = ['common', 'email', 'app_name', 'repeated'] as const satisfies readonly WeakPasswordReason[];
 const NEW_PASSWORD_REFUSED = (field: string) =>
@@ -14,7 +15,27 @@ const user = z.object({
   emailVerified: z.boolean().meta({ description: 'The address was proven: a verification or reset link was spent, or GitHub vouched for it.' }),
   name: z.string().nullable(),
   githubLogin: z.string().nullable(),
+  roles: z.array(z.string()).meta({ description: 'The roles the account holds now (`admin` from ADMIN_EMAILS included), sorted. Access tokens carry them as the `roles` claim, as they were at issue.' }),
   createdAt: z.string().meta({ format: 'date-time' }),
+});
+const adminUser = user.extend({
+  disabled: z.boolean().meta({ description: 'A disabled account signs in by no method; its sessions ended when it was disabled.' }),
+  lastSignInAt: z.string().nullable().meta({ format: 'date-time', description: 'The last sign-in by any method; registration counts as one.' }),
+});
+const adminUserDetails = adminUser.extend({
+  sessions: z.number().int().meta({ description: 'Live sessions now.' }),
+  identities: z.array(z.object({ provider: z.string(), login: z.string().nullable() })),
+});
+const securityEvent = z.object({
+  id: z.string(),
+  at: z.string().meta({ format: 'date-time' }),
+  type: z.enum(SECURITY_EVENT_TYPES),
+  userId: z.string().nullable(),
+  actorId: z.string().nullable().meta({ description: 'Who did it, when not the account itself (an administrator).' }),
+  sessionId: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()).meta({ description: 'Small facts (a reason, a provider, the fields an admin changed); never a secret, a token or a password.' }),
 });
 const bearerTokens = z.object({
   user,
@@ -72,7 +93,8 @@ const json = (s: z.ZodType | { $ref: string }, example?: unknown) => ({
 });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const problemAnswer = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
-const EXAMPLE_USER = { id: '0b9f1c3e-6a52-4d3e-9d1b-1f0e7a2c4b11', email: 'ada@example.com', emailVerified: true, name: 'Ada', githubLogin: null, createdAt: '2026-12-01T09:30:00.000Z' };
+const EXAMPLE_USER = { id: '0b9f1c3e-6a52-4d3e-9d1b-1f0e7a2c4b11', email: 'ada@example.com', emailVerified: true, name: 'Ada', githubLogin: null, roles: [], createdAt: '2026-12-01T09:30:00.000Z' };
+const EXAMPLE_ADMIN_USER = { ...EXAMPLE_USER, disabled: false, lastSignInAt: '2026-12-03T08:00:00.000Z' };
 const EXAMPLE_TOKENS = {
   user: EXAMPLE_USER,
   accessToken: 'eyJhbGciOiJIUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiIwYjlmIn0.c2lnbmF0dXJl',
@@ -90,6 +112,25 @@ const bearer = [{ bearer: [] }, { cookie: [] }];
 /** Routes that take a refresh token: Bearer, the refresh_token cookie, or (no scheme) the `refreshToken` body field. */
 const refreshToken = [{ refreshBearer: [] }, { refreshCookie: [] }, {}];
 const open: unknown[] = [];
+const EXAMPLE_EVENT = {
+  id: '9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f',
+  at: '2026-12-03T08:00:00.000Z',
+  type: 'login.succeeded',
+  userId: '0b9f1c3e-6a52-4d3e-9d1b-1f0e7a2c4b11',
+  actorId: null,
+  sessionId: null,
+  ip: '203.0.113.7',
+  userAgent: 'curl/8.5.0',
+  detail: { method: 'password' },
+};
+const CURSOR_PARAMETER = { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'The `nextCursor` of the previous page (opaque); absent: the first page.' };
+const LIMIT_PARAMETER = { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } };
+const USER_ID = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: '0b9f1c3e-6a52-4d3e-9d1b-1f0e7a2c4b11' };
+const ADMIN_FAILURES = {
+  400: problemAnswer('VALIDATION_FAILED: a bad cursor, limit or filter'),
+  401: problemAnswer('TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED: no valid access token'),
+  403: problemAnswer('FORBIDDEN: the user does not hold `admin` now; CSRF_FAILED (cookie mode, unsafe methods)'),
+};
 const EXAMPLE_LINK_TOKEN = 'q3Vb1Jx0mN7yTQ2a9c8ZkL4sWfRuE6hPdG5oYiXnA-_';
 const LINK_INVALID = 'LINK_INVALID: the token is unknown, expired, used, voided by a newer link, or of another kind';
 const TOO_MANY_EMAILS = 'TOO_MANY_EMAILS, with Retry-After: MAIL_PER_ADDRESS_PER_HOUR (and 60 s apart) for the address, or MAIL_PER_IP_PER_HOUR for the client';
@@ -141,7 +182,7 @@ const paths: Record<string, Record<string, Operation>> = {
         200: tokensAnswer('Signed in'),
         400: problemAnswer('VALIDATION_FAILED'),
         401: problemAnswer('INVALID_CREDENTIALS'),
-        403: problemAnswer('EMAIL_NOT_VERIFIED: EMAIL_VERIFICATION=required and the password is right, but the address is not proven yet'),
+        403: problemAnswer('ACCOUNT_DISABLED: the password is right, the account is disabled; EMAIL_NOT_VERIFIED: EMAIL_VERIFICATION=required and the password is right, but the address is not proven yet'),
         429: problemAnswer('TOO_MANY_ATTEMPTS, with Retry-After: the (email, IP) pair, the IP, or the account (LOGIN_ACCOUNT_MAX_FAILURES) is throttled'),
       },
     },
@@ -274,6 +315,17 @@ const paths: Record<string, Record<string, Operation>> = {
       },
     },
   },
+  '/auth/events': {
+    get: {
+      operationId: 'listMyEvents',
+      summary: "The caller's recent security activity: the last 50 events of the account, newest first",
+      security: bearer,
+      responses: {
+        200: { description: 'Events', content: json(z.object({ events: z.array(securityEvent) }), { events: [EXAMPLE_EVENT] }) },
+        401: problemAnswer('Token problem'),
+      },
+    },
+  },
   '/auth/sessions': {
     get: {
       operationId: 'listSessions',
@@ -316,9 +368,90 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: {
         302: {
           description:
-            'To WEB_APP_URL, signed in; or to WEB_APP_URL?error=<code>, signed out: invalid_state (INVALID_STATE), access_denied, github_unavailable, account_exists (ACCOUNT_EXISTS), already_linked (ALREADY_LINKED), email_not_verified (EMAIL_NOT_VERIFIED: EMAIL_VERIFICATION=required and the address of the account is not proven), server_error',
+            'To WEB_APP_URL, signed in; or to WEB_APP_URL?error=<code>, signed out: invalid_state (INVALID_STATE), access_denied, github_unavailable, account_exists (ACCOUNT_EXISTS), already_linked (ALREADY_LINKED), email_not_verified (EMAIL_NOT_VERIFIED: EMAIL_VERIFICATION=required and the address of the account is not proven), account_disabled (ACCOUNT_DISABLED), server_error',
         },
         404: problemAnswer('GITHUB_NOT_CONFIGURED'),
+      },
+    },
+  },
+  '/admin/users': {
+    get: {
+      operationId: 'adminSearchUsers',
+      summary: 'Find users: newest first, a page at a time (admin)',
+      security: bearer,
+      parameters: [
+        { name: 'q', in: 'query', required: false, schema: { type: 'string', maxLength: 254 }, description: 'A substring of the email or the name, case-insensitive.', example: 'ada' },
+        CURSOR_PARAMETER,
+        LIMIT_PARAMETER,
+      ],
+      responses: {
+        200: { description: 'A page', content: json(z.object({ users: z.array(adminUser), nextCursor: z.string().nullable() }), { users: [EXAMPLE_ADMIN_USER], nextCursor: null }) },
+        ...ADMIN_FAILURES,
+      },
+    },
+  },
+  '/admin/users/{id}': {
+    get: {
+      operationId: 'adminGetUser',
+      summary: 'One user, with its session count and identities (admin)',
+      security: bearer,
+      parameters: [USER_ID],
+      responses: {
+        200: { description: 'The user', content: json(adminUserDetails, { ...EXAMPLE_ADMIN_USER, sessions: 2, identities: [] }) },
+        ...ADMIN_FAILURES,
+        404: problemAnswer('USER_NOT_FOUND'),
+      },
+    },
+    patch: {
+      operationId: 'adminUpdateUser',
+      summary: 'Change roles, disabled, name or emailVerified (admin); disabling ends every session',
+      security: bearer,
+      parameters: [USER_ID, CSRF],
+      requestBody: { required: true, content: json(updateUserSchema, { roles: ['support'], disabled: false }) },
+      responses: {
+        200: { description: 'The updated user', content: json(ref('AdminUser'), { ...EXAMPLE_ADMIN_USER, roles: ['support'] }) },
+        ...ADMIN_FAILURES,
+        400: problemAnswer('VALIDATION_FAILED: an unknown field, a bad role name, more than 20 roles, a bad name'),
+        404: problemAnswer('USER_NOT_FOUND'),
+        409: problemAnswer('LAST_ADMIN: it would leave no enabled administrator; ROLE_FROM_CONFIG: `admin` comes from ADMIN_EMAILS'),
+      },
+    },
+    delete: {
+      operationId: 'adminEraseUser',
+      summary: 'Erase a user: the account, its sessions, identities and email tokens (admin)',
+      security: bearer,
+      parameters: [USER_ID, CSRF],
+      responses: {
+        204: { description: 'Erased; its security events keep the user id and lose its email and name' },
+        ...ADMIN_FAILURES,
+        404: problemAnswer('USER_NOT_FOUND'),
+        409: problemAnswer('LAST_ADMIN'),
+      },
+    },
+  },
+  '/admin/users/{id}/sessions': {
+    delete: {
+      operationId: 'adminEndUserSessions',
+      summary: "End every session of a user at once (admin)",
+      security: bearer,
+      parameters: [USER_ID, CSRF],
+      responses: { 204: { description: 'Ended' }, ...ADMIN_FAILURES, 404: problemAnswer('USER_NOT_FOUND') },
+    },
+  },
+  '/admin/events': {
+    get: {
+      operationId: 'adminListEvents',
+      summary: 'Security events of every account, newest first, a page at a time (admin)',
+      security: bearer,
+      parameters: [
+        { name: 'userId', in: 'query', required: false, schema: { type: 'string' }, description: 'Only this account.' },
+        { name: 'type', in: 'query', required: false, schema: { type: 'string', enum: [...SECURITY_EVENT_TYPES] }, description: 'Only this type.', example: 'login.failed' },
+        CURSOR_PARAMETER,
+        LIMIT_PARAMETER,
+      ],
+      responses: {
+        200: { description: 'A page', content: json(z.object({ events: z.array(securityEvent), nextCursor: z.string().nullable() }), { events: [EXAMPLE_EVENT], nextCursor: null }) },
+        ...ADMIN_FAILURES,
       },
     },
   },
@@ -421,7 +554,7 @@ export function openApiDocument(publicUrl: string) {
     servers: [{ url: publicUrl }],
     paths,
     components: {
-      schemas: { User: schema(user), BearerTokens: schema(bearerTokens), CookieTokens: schema(cookieTokens), UnverifiedSignUp: schema(unverifiedSignUp), Session: schema(session), Problem: schema(problem) },
+      schemas: { User: schema(user), BearerTokens: schema(bearerTokens), CookieTokens: schema(cookieTokens), UnverifiedSignUp: schema(unverifiedSignUp), Session: schema(session), Problem: schema(problem), AdminUser: schema(adminUser), AdminUserDetails: schema(adminUserDetails), SecurityEvent: schema(securityEvent) },
       parameters: {
         AuthMode: {
           name: 'X-Auth-Mode',

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type { SessionSummary } from '../../application/list-sessions.js';
 import type { SessionTokens } from '../../application/session-token-minter.js';
+import type { SecurityEvent } from '../../domain/security-event.js';
 import type { User } from '../../domain/user.js';
 import { authSourceOf } from './authenticate.js';
 import { clearSessionCookies, setSessionCookies, type CookieSettings } from './cookies.js';
@@ -13,7 +14,27 @@ export const presentUser = (user: User) => ({
   emailVerified: user.emailVerified,
   name: user.name,
   githubLogin: user.githubLogin,
+  roles: [...user.roles],
   createdAt: user.createdAt.toISOString(),
+});
+
+/** What an administrator sees of a user: the public user, and whether it may sign in and when it last did. */
+export const presentAdminUser = (user: User) => ({
+  ...presentUser(user),
+  disabled: user.disabled,
+  lastSignInAt: user.lastSignInAt?.toISOString() ?? null,
+});
+
+export const presentEvent = (e: SecurityEvent) => ({
+  id: e.id,
+  at: e.at.toISOString(),
+  type: e.type,
+  userId: e.userId,
+  actorId: e.actorId,
+  sessionId: e.sessionId,
+  ip: e.ip,
+  userAgent: e.userAgent,
+  detail: e.detail,
 });
 
 export const presentSession = (s: SessionSummary) => ({

@@ -3,6 +3,7 @@ import { displayNameProblem } from '../../domain/display-name.js';
 import { emailProblem } from '../../domain/email.js';
 import { ValidationFailedError } from '../../domain/errors.js';
 import { passwordProblem } from '../../domain/password.js';
+import { rolesProblem } from '../../domain/role.js';
 
 /**
  * Request schemas: types here, business rules from the domain, so one answer lists every failing
@@ -95,3 +96,22 @@ export const changeEmailSchema = z.object(
   },
   { error: 'must be a JSON object' },
 );
+
+export const updateUserSchema = z
+  .strictObject(
+    {
+      roles: z
+        .array(text(), { error: 'must be an array of role names' })
+        .superRefine((roles, ctx) => {
+          const message = rolesProblem(roles);
+          if (message) ctx.addIssue({ code: 'custom', message });
+        })
+        .optional()
+        .meta({ description: 'The roles stored on the account, replacing the old ones: names of [a-z][a-z0-9_-]{0,31}, at most 20. `admin` is the service\'s own.' }),
+      disabled: z.boolean({ error: 'must be true or false' }).optional().meta({ description: 'true: the account signs in by no method, and every session ends now.' }),
+      name: text().superRefine(rule(displayNameProblem)).nullable().optional(),
+      emailVerified: z.boolean({ error: 'must be true or false' }).optional(),
+    },
+    { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field: ${issue.keys.join(', ')}` : 'must be a JSON object') },
+  )
+  .refine((body) => Object.keys(body).length > 0, { message: 'name at least one of roles, disabled, name, emailVerified' });

@@ -1,10 +1,12 @@
 import { LinkInvalidError } from '../../domain/errors.js';
 import type { Clock } from '../../domain/ports/clock.js';
 import type { Mailer } from '../../domain/ports/mailer.js';
+import type { SecurityEvents } from '../../domain/ports/audit-log.js';
 import type { TokenStore } from '../../domain/ports/token-store.js';
 import type { UserRepository } from '../../domain/ports/user-repository.js';
 import type { User } from '../../domain/user.js';
 import type { EmailLinks } from './email-links.js';
+import type { RolePolicy } from '../roles.js';
 
 /**
  * POST /auth/email/confirm-change: the link proves the new address, so the account moves to it
@@ -18,6 +20,8 @@ export class ConfirmEmailChange {
     private readonly links: EmailLinks,
     private readonly mailer: Mailer,
     private readonly clock: Clock,
+    private readonly events: SecurityEvents,
+    private readonly roles: RolePolicy,
   ) {}
 
   async execute(token: string): Promise<User> {
@@ -32,6 +36,7 @@ export class ConfirmEmailChange {
     if (before.email !== null && before.email !== record.email) this.mailer.send({ template: 'email_changed', to: before.email, newEmail: record.email });
     const after = await this.users.findById(before.id);
     if (!after) throw new LinkInvalidError();
-    return after;
+    await this.events.record({ type: 'email.changed', userId: before.id });
+    return this.roles.withCurrentRoles(after);
   }
 }

@@ -1,5 +1,6 @@
 import { parseEmail } from '../../domain/email.js';
 import type { Mailer } from '../../domain/ports/mailer.js';
+import type { SecurityEvents } from '../../domain/ports/audit-log.js';
 import type { MailThrottle } from '../../domain/ports/mail-throttle.js';
 import type { UserRepository } from '../../domain/ports/user-repository.js';
 import type { EmailLinks } from './email-links.js';
@@ -21,6 +22,7 @@ export class ForgotPassword {
     private readonly links: EmailLinks,
     private readonly mailer: Mailer,
     private readonly throttle: MailThrottle,
+    private readonly events: SecurityEvents,
   ) {}
 
   async execute(input: ForgotPasswordInput): Promise<void> {
@@ -30,5 +32,6 @@ export class ForgotPassword {
     if (!user || user.email === null) return;
     const token = await this.links.issue('reset_password', user.id, user.email);
     this.mailer.send({ template: 'reset_password', to: user.email, token });
+    await this.events.record({ type: 'password.reset_requested', userId: user.id, ip: input.clientIp });
   }
 }

@@ -2,6 +2,7 @@ import { parseEmail } from '../../domain/email.js';
 import { EmailAlreadyRegisteredError, InvalidCredentialsError, InvalidTokenError, ValidationFailedError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
 import type { Mailer } from '../../domain/ports/mailer.js';
+import type { SecurityEvents } from '../../domain/ports/audit-log.js';
 import type { MailThrottle } from '../../domain/ports/mail-throttle.js';
 import type { UserRepository } from '../../domain/ports/user-repository.js';
 import type { ThrottledPasswordCheck } from '../throttled-password-check.js';
@@ -27,6 +28,7 @@ export class RequestEmailChange {
     private readonly passwords: ThrottledPasswordCheck,
     private readonly mailer: Mailer,
     private readonly throttle: MailThrottle,
+    private readonly events: SecurityEvents,
   ) {}
 
   async execute(input: RequestEmailChangeInput): Promise<void> {
@@ -44,5 +46,6 @@ export class RequestEmailChange {
     const token = await this.links.issue('change_email', user.id, newEmail);
     this.mailer.send({ template: 'confirm_email_change', to: newEmail, token, oldEmail: user.email });
     if (user.email !== null) this.mailer.send({ template: 'email_change_requested', to: user.email, newEmail });
+    await this.events.record({ type: 'email.change_requested', userId: user.id, sessionId: input.principal.sessionId ?? null, ip: input.clientIp });
   }
 }

@@ -1,5 +1,6 @@
 import { EmailAlreadyVerifiedError, InvalidTokenError, ValidationFailedError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
+import type { SecurityEvents } from '../../domain/ports/audit-log.js';
 import type { Mailer } from '../../domain/ports/mailer.js';
 import type { MailThrottle } from '../../domain/ports/mail-throttle.js';
 import type { UserRepository } from '../../domain/ports/user-repository.js';
@@ -18,6 +19,7 @@ export class RequestEmailVerification {
     private readonly links: EmailLinks,
     private readonly mailer: Mailer,
     private readonly throttle: MailThrottle,
+    private readonly events: SecurityEvents,
   ) {}
 
   async execute(input: RequestEmailVerificationInput): Promise<void> {
@@ -28,5 +30,6 @@ export class RequestEmailVerification {
     await admitMail(this.throttle, user.email, input.clientIp);
     const token = await this.links.issue('verify_email', user.id, user.email);
     this.mailer.send({ template: 'verify_email', to: user.email, token });
+    await this.events.record({ type: 'email.verification_requested', userId: user.id, sessionId: input.principal.sessionId ?? null, ip: input.clientIp });
   }
 }

@@ -4,6 +4,7 @@ import type { PasswordStrength } from '../../domain/password-strength.js';
 import type { Clock } from '../../domain/ports/clock.js';
 import type { LoginThrottle } from '../../domain/ports/login-throttle.js';
 import type { Mailer } from '../../domain/ports/mailer.js';
+import type { SecurityEvents } from '../../domain/ports/audit-log.js';
 import type { PasswordHasher } from '../../domain/ports/password-hasher.js';
 import type { TokenStore } from '../../domain/ports/token-store.js';
 import type { UserRepository } from '../../domain/ports/user-repository.js';
@@ -31,6 +32,7 @@ export class ResetPassword {
     private readonly logins: LoginThrottle,
     private readonly mailer: Mailer,
     private readonly clock: Clock,
+    private readonly events: SecurityEvents,
   ) {}
 
   async execute(input: ResetPasswordInput): Promise<void> {
@@ -48,5 +50,6 @@ export class ResetPassword {
     await this.links.voidAll(user.id, 'reset_password');
     await this.logins.recordSuccess({ email: record.email, clientIp: input.clientIp });
     this.mailer.send({ template: 'password_changed', to: record.email });
+    await this.events.record({ type: 'password.reset', userId: user.id, ip: input.clientIp });
   }
 }

@@ -5,13 +5,18 @@ export interface AccessTokenInput {
   readonly expiresAt: Date;
 }
 
+export interface AccessTokenClaims extends AccessTokenInput {
+  /** The roles the user held when the token was issued (the service's own guards read the current ones). */
+  readonly roles: readonly string[];
+}
+
 export interface RefreshTokenInput extends AccessTokenInput {
   readonly tokenId: string;
 }
 
 export interface TokenIssuer {
-  /** A signed access token carrying the user and session ids. */
-  issueAccessToken(input: AccessTokenInput): Promise<string>;
+  /** A signed access token carrying the user and session ids, and the user's roles. */
+  issueAccessToken(input: AccessTokenClaims): Promise<string>;
   /** A signed refresh token; the same input always yields the same token. */
   issueRefreshToken(input: RefreshTokenInput): Promise<string>;
   /** A fresh, unguessable refresh-token id. */

@@ -20,6 +20,11 @@ import { memoryLimiters, registrationLimiter, type ThrottleLimits } from '../../
 import { RateLimiterLoginThrottle } from '../../../src/adapters/throttle/rate-limiter-login-throttle.js';
 import { RateLimiterRegistrationThrottle } from '../../../src/adapters/throttle/rate-limiter-registration-throttle.js';
 import { composeUseCases } from '../../../src/composition/use-cases.js';
+import { RolePolicy } from '../../../src/application/roles.js';
+import { InMemoryAuditLog } from '../../../src/adapters/persistence/memory/in-memory-audit-log.js';
+import { ResilientSecurityEvents } from '../../../src/adapters/audit/resilient-security-events.js';
+import type { Email } from '../../../src/domain/email.js';
+import { pino } from 'pino';
 import { DomainError, type ErrorCode } from '../../../src/domain/errors.js';
 import type { PasswordHasher } from '../../../src/domain/ports/password-hasher.js';
 import type { TokenStore } from '../../../src/domain/ports/token-store.js';
@@ -70,6 +75,8 @@ export interface BuildOptions {
   readonly emailVerification?: EmailVerificationMode;
   /** MAIL_PER_ADDRESS_PER_HOUR and MAIL_PER_IP_PER_HOUR, on the real throttle (default: every mail admitted, no 60 s gap). */
   readonly mailLimits?: Partial<MailLimits>;
+  /** ADMIN_EMAILS (default: none). */
+  readonly adminEmails?: readonly string[];
 }
 
 /** The documented lifetimes: EMAIL_VERIFICATION_TTL 24 h, PASSWORD_RESET_TTL 30 min. */
@@ -95,6 +102,9 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
   const mailThrottle: MailThrottle = options.mailLimits
     ? new RateLimiterMailThrottle(mailLimiters({ perAddressPerHour: 1_000_000, perIpPerHour: 1_000_000, ...options.mailLimits }, null, ''), TEST_COUNTER_KEY)
     : { admit: () => Promise.resolve(0), retryAfter: () => Promise.resolve(0) };
+  const auditLog = new InMemoryAuditLog();
+  const events = new ResilientSecurityEvents(auditLog, ids, clock, pino({ level: 'silent' }));
+  const roles = new RolePolicy((options.adminEmails ?? []) as Email[]);
   const useCases = composeUseCases({
     users,
     identities: new InMemoryIdentityRepository(accounts),
@@ -114,6 +124,10 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
     mailThrottle,
     emailVerification: options.emailVerification ?? 'optional',
     emailLinkLifetimes: EMAIL_LINK_LIFETIMES,
+    events,
+    auditLog,
+    roles,
+    auditRetentionDays: 90,
   });
   const auth = {
     policy,
@@ -146,6 +160,13 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
     confirmEmailChange: useCases.confirmEmailChange,
     pruneEmailTokens: useCases.pruneEmailTokens,
     githubSignIn: useCases.authenticateWithGithub,
+    auditLog,
+    roles,
+    useCases,
+    /** The events recorded so far, oldest first. */
+    async events(userId?: string) {
+      return (await auditLog.list({ ...(userId ? { userId } : {}), limit: 1000 })).reverse();
+    },
 
     /** Registers a user and signs them in, as POST /auth/register does. */
     async signUp(email = `user.${ids.newId()}@example.com`, password = GOOD_PASSWORD): Promise<SessionTokens & { password: string }> {

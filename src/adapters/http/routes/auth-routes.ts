@@ -8,9 +8,10 @@ import type { IssueSession } from '../../../application/issue-session.js';
 import type { ListSessions } from '../../../application/list-sessions.js';
 import type { RefreshSession } from '../../../application/refresh-session.js';
 import type { SignUp } from '../../../application/sign-up.js';
+import type { ListSecurityEvents } from '../../../application/admin/list-security-events.js';
 import { isPrincipal, isRefreshPrincipal, isSessionPrincipal, principalOf } from '../authenticate.js';
 import type { CookieSettings } from '../cookies.js';
-import { presentSession, presentUser, sendSignedOut, sendTokens } from '../presenters.js';
+import { presentEvent, presentSession, presentUser, sendSignedOut, sendTokens } from '../presenters.js';
 import { changePasswordSchema, parseBody, registerSchema } from '../validation.js';
 import { readCredentials } from './credentials.js';
 
@@ -23,6 +24,7 @@ export interface AuthRouteDependencies {
   readonly listSessions: ListSessions;
   readonly changePassword: ChangePassword;
   readonly getCurrentUser: GetCurrentUser;
+  readonly listSecurityEvents: ListSecurityEvents;
   readonly cookies: CookieSettings;
   /** Authentication middleware per strategy. */
   readonly guard: { readonly local: Middleware; readonly jwt: Middleware; readonly jwtRefresh: Middleware };
@@ -80,6 +82,13 @@ export function authRoutes(deps: AuthRouteDependencies): Router {
   router.get('/me', deps.guard.jwt, async (ctx) => {
     const user = await deps.getCurrentUser.execute(principalOf(ctx.state, isSessionPrincipal));
     ctx.body = presentUser(user);
+  });
+
+  // The caller's own security activity: the last 50 events of the account, newest first.
+  router.get('/events', deps.guard.jwt, async (ctx) => {
+    const { userId } = principalOf(ctx.state, isSessionPrincipal);
+    const page = await deps.listSecurityEvents.execute({ userId, limit: 50 });
+    ctx.body = { events: page.events.map(presentEvent) };
   });
 
   router.get('/sessions', deps.guard.jwt, async (ctx) => {

@@ -34,6 +34,7 @@ const CALLBACK_ERRORS: Partial<Record<ErrorCode, string>> = {
   ALREADY_LINKED: 'already_linked',
   INVALID_STATE: 'invalid_state',
   EMAIL_NOT_VERIFIED: 'email_not_verified',
+  ACCOUNT_DISABLED: 'account_disabled',
 };
 
 const notConfigured = () => new HttpProblemError('GITHUB_NOT_CONFIGURED', 'GitHub sign-in is not configured on this service');

@@ -7,6 +7,6 @@ export const localStrategy = (authenticate: AuthenticateWithPassword) =>
   new LocalStrategy(
     { usernameField: 'email', passwordField: 'password', session: false, passReqToCallback: true },
     (req, email, password, done) => {
-      reportVerdict(authenticate.execute({ email, password, clientIp: req.ip ?? 'unknown' }), done as Done);
+      reportVerdict(authenticate.execute({ email, password, clientIp: req.ip ?? 'unknown', userAgent: req.get?.('User-Agent') ?? null }), done as Done);
     },
   );

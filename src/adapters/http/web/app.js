@@ -42,6 +42,8 @@ const GITHUB_ERRORS = {
   github_unavailable: 'GitHub could not be reached. Please try again in a moment.',
   account_exists: 'An account with your GitHub email already exists. Sign in with your password, then link GitHub.',
   already_linked: 'That GitHub account is already linked to another account.',
+  email_not_verified: 'Verify your email address first: open the link in the mail we sent you.',
+  account_disabled: 'This account is disabled.',
   server_error: 'Something went wrong on our side. Please try again.',
 };
 
