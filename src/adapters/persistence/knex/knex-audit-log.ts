@@ -24,7 +24,7 @@ export class KnexAuditLog implements AuditLog {
 
   list(q: EventQuery): Promise<SecurityEvent[]> {
     return query(async () => {
-      const rows = await this.page(q);
+      const rows = await eventsPage(this.db, q);
       return rows.map(rowToEvent);
     });
   }
@@ -36,14 +36,7 @@ export class KnexAuditLog implements AuditLog {
   prune(before: Date, limit: number): Promise<number> {
     return query(async () => {
       if (limit <= 0) return 0;
-      const ids = await this.db<SecurityEventRow>('security_events')
-        .where('at', '<', before)
-        .orderBy([
-          { column: 'at', order: 'asc' },
-          { column: 'id', order: 'asc' },
-        ])
-        .limit(limit)
-        .pluck('id');
+      const ids = await prunableEvents(this.db, before, limit).pluck('id');
       if (ids.length === 0) return 0;
       return this.db<SecurityEventRow>('security_events').whereIn('id', ids).del();
     });
@@ -59,7 +52,7 @@ export class KnexAuditLog implements AuditLog {
       if (values.length === 0) return;
       let after: { at: Date; id: string } | undefined;
       for (;;) {
-        const rows = await this.page({ userId, after, limit: SCRUB_BATCH });
+        const rows = await eventsPage(this.db, { userId, after, limit: SCRUB_BATCH });
         for (const row of rows) {
           const event = rowToEvent(row);
           if (!detailMentions(event.detail, values)) continue;
@@ -73,25 +66,39 @@ export class KnexAuditLog implements AuditLog {
       }
     });
   }
-
-  /** One page newest first; the cursor means strictly older: `at < ? OR (at = ? AND id < ?)`. */
-  private page(q: EventQuery): Knex.QueryBuilder<SecurityEventRow, SecurityEventRow[]> {
-    const builder = this.db<SecurityEventRow>('security_events').select('*');
-    if (q.userId !== undefined) builder.where({ user_id: q.userId });
-    if (q.type !== undefined) builder.where({ type: q.type });
-    const after = q.after;
-    if (after !== undefined) {
-      builder.where((w) => {
-        void w.where('at', '<', after.at).orWhere((same) => {
-          void same.where('at', '=', after.at).where('id', '<', after.id);
-        });
-      });
-    }
-    return builder
-      .orderBy([
-        { column: 'at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(Math.max(0, q.limit));
-  }
 }
+
+/**
+ * One page newest first; the cursor means strictly older: `at < ? OR (at = ? AND id < ?)`.
+ * Exported for the query-plan test, which explains this very query.
+ */
+export function eventsPage(db: Knex, q: EventQuery): Knex.QueryBuilder<SecurityEventRow, SecurityEventRow[]> {
+  const builder = db<SecurityEventRow>('security_events').select('*');
+  if (q.userId !== undefined) builder.where({ user_id: q.userId });
+  if (q.type !== undefined) builder.where({ type: q.type });
+  const after = q.after;
+  if (after !== undefined) {
+    // `at <= ?` adds nothing to the meaning; it is the bound the planners seek the index by (an OR alone they only filter with).
+    builder.where('at', '<=', after.at).where((w) => {
+      void w.where('at', '<', after.at).orWhere((same) => {
+        void same.where('at', '=', after.at).where('id', '<', after.id);
+      });
+    });
+  }
+  return builder
+    .orderBy([
+      { column: 'at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(Math.max(0, q.limit));
+}
+
+/** The oldest `limit` events before `before`, along (at, id). Exported for the query-plan test. */
+export const prunableEvents = (db: Knex, before: Date, limit: number): Knex.QueryBuilder<SecurityEventRow> =>
+  db<SecurityEventRow>('security_events')
+    .where('at', '<', before)
+    .orderBy([
+      { column: 'at', order: 'asc' },
+      { column: 'id', order: 'asc' },
+    ])
+    .limit(limit);
