@@ -3,6 +3,7 @@ import { AUDIT_WRITE_FAILED, ResilientSecurityEvents } from '../../../../src/ada
 import { InMemoryAuditLog } from '../../../../src/adapters/persistence/memory/in-memory-audit-log.js';
 import { ServiceUnavailableError } from '../../../../src/domain/errors.js';
 import type { AuditLog } from '../../../../src/domain/ports/audit-log.js';
+import type { SecurityEvent } from '../../../../src/domain/security-event.js';
 import type { IdGenerator } from '../../../../src/domain/ports/id-generator.js';
 import { capturingLogger } from '../../../support/log-capture.js';
 import { FixedClock } from '../../../support/fixed-clock.js';
@@ -23,6 +24,18 @@ const failingLog = (err: unknown): AuditLog => ({
   scrub: () => Promise.resolve(),
 });
 
+/** Keeps exactly what it was handed, a tick later (as a database answers). */
+class RecordingLog implements AuditLog {
+  readonly appended: SecurityEvent[] = [];
+  async append(event: SecurityEvent): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    this.appended.push(event);
+  }
+  list = () => Promise.resolve([]);
+  prune = () => Promise.resolve(0);
+  scrub = () => Promise.resolve();
+}
+
 const NOW = '2026-03-01T10:00:00.000Z';
 
 describe('ResilientSecurityEvents', () => {
@@ -38,15 +51,21 @@ describe('ResilientSecurityEvents', () => {
   });
 
   it('keeps a time and the fields it was given, cutting a user agent to 255 characters', async () => {
-    const log = new InMemoryAuditLog();
+    const log = new RecordingLog();
     const events = new ResilientSecurityEvents(log, new CountingIds(), new FixedClock(NOW), capturingLogger().logger);
     const given = new Date('2026-02-01T00:00:00.123Z');
 
     await events.record({ type: 'admin.user_updated', at: given, userId: 'u', actorId: 'a', sessionId: 's', ip: '203.0.113.7', userAgent: 'y'.repeat(400), detail: { fields: ['roles'] } });
 
-    const [stored] = await log.list({ limit: 1 });
-    expect(stored).to.deep.include({ at: given, type: 'admin.user_updated', userId: 'u', actorId: 'a', sessionId: 's', ip: '203.0.113.7', detail: { fields: ['roles'] } });
-    expect(stored?.userAgent).to.equal('y'.repeat(255));
+    expect(log.appended).to.have.length(1);
+    expect(log.appended[0]).to.deep.include({ at: given, type: 'admin.user_updated', userId: 'u', actorId: 'a', sessionId: 's', ip: '203.0.113.7', detail: { fields: ['roles'] } });
+    expect(log.appended[0]?.userAgent).to.equal('y'.repeat(255));
+  });
+
+  it('resolves only once the write is done, so the event is readable when the request answers', async () => {
+    const log = new RecordingLog();
+    await new ResilientSecurityEvents(log, new CountingIds(), new FixedClock(NOW), capturingLogger().logger).record({ type: 'session.ended' });
+    expect(log.appended.map((e) => e.type)).to.deep.equal(['session.ended']);
   });
 
   it('gives each event its own id', async () => {
