@@ -24,6 +24,7 @@ export const ADAPTER_FAMILIES = [
   'system',
   'passwords',
   'mail',
+  'audit',
 ] as const;
 const SHARED = 'shared';
 

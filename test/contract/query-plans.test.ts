@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
+import { eventsPage, prunableEvents } from '../../src/adapters/persistence/knex/knex-audit-log.js';
 import { mysqlDatabaseOrSkip, sqliteTestDatabase, type TestDatabase } from '../support/databases.js';
 
 /**
@@ -117,6 +118,99 @@ describe('query plans: the hot path uses indexes', () => {
         // A primary-key lookup on an empty table leaves no row with a table: it was read as a const.
         const read = rows.filter((row) => row.table !== null);
         if (expected && read.length > 0) expect(read.map((row) => row.key), JSON.stringify(rows)).to.include(expected.mysql);
+      });
+    }
+  });
+});
+
+/**
+ * The security events are read newest first, a page at a time: each read must walk one index in
+ * its own order and stop at the page's end, never sort (no filesort, no temporary B-tree) nor read
+ * the table. The first page of an unfiltered listing is a walk from the index's end (SQLite says
+ * SCAN ... USING INDEX, MySQL type "index"): with LIMIT that reads one page, not the table. The
+ * queries are KnexAuditLog's own, and MySQL explains them on a table big enough for its planner to
+ * choose as it would in production (on a few thousand rows it sorts the whole table instead).
+ */
+const CURSOR = { at: new Date('2025-12-31T23:00:00.000Z'), id: 'e-0001000' };
+/**
+ * `seek`: what SQLite must search the index by. A next page must start at the cursor (`at<?` in
+ * the search), not walk from the newest event and filter: that would cost every page before it.
+ */
+const EVENT_QUERIES: Record<string, { readonly build: (db: Knex) => Knex.QueryBuilder; readonly sqlite: string; readonly mysql: string; readonly seek?: string }> = {
+  "a user's events newest first (their account page; scrub's batches)": { build: (db) => eventsPage(db, { userId: 'u7', limit: 50 }), sqlite: 'security_events_user_at_index', mysql: 'security_events_user_at_index' },
+  "a user's events, the next page": { build: (db) => eventsPage(db, { userId: 'u7', after: CURSOR, limit: 50 }), sqlite: 'security_events_user_at_index', mysql: 'security_events_user_at_index', seek: '(user_id=? AND at<?)' },
+  'the admin listing newest first': { build: (db) => eventsPage(db, { limit: 50 }), sqlite: 'security_events_at_index', mysql: 'security_events_at_index' },
+  'the admin listing, the next page': { build: (db) => eventsPage(db, { after: CURSOR, limit: 50 }), sqlite: 'security_events_at_index', mysql: 'security_events_at_index', seek: '(at<?)' },
+  'the admin listing of one type': { build: (db) => eventsPage(db, { type: 'login.failed', limit: 50 }), sqlite: 'security_events_type_at_index', mysql: 'security_events_type_at_index' },
+  'the admin listing of one type, the next page': { build: (db) => eventsPage(db, { type: 'login.failed', after: CURSOR, limit: 50 }), sqlite: 'security_events_type_at_index', mysql: 'security_events_type_at_index', seek: '(type=? AND at<?)' },
+  'events past the retention (pruning)': { build: (db) => prunableEvents(db, CURSOR.at, 500).select('id'), sqlite: 'security_events_at_index', mysql: 'security_events_at_index' },
+  'deleting pruned events': { build: (db) => db('security_events').whereIn('id', ['e-0000001', 'e-0000002']).del(), sqlite: 'sqlite_autoindex_security_events_1', mysql: 'PRIMARY' },
+};
+
+const EVENT_ROWS = 20_000;
+const EVENT_TYPES = ['login.failed', 'login.succeeded', 'session.ended', 'password.changed', 'user.registered'];
+async function seedEvents(db: Knex): Promise<void> {
+  const start = new Date('2026-01-01T00:00:00.000Z').getTime();
+  const rows = Array.from({ length: EVENT_ROWS }, (_, i) => ({
+    id: `e-${String(i).padStart(7, '0')}`,
+    at: new Date(start - i * 1000),
+    type: EVENT_TYPES[i % EVENT_TYPES.length],
+    user_id: `u${i % 200}`,
+    actor_id: null,
+    session_id: null,
+    ip: '203.0.113.7',
+    user_agent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
+    detail: '{"reason":"seed"}',
+  }));
+  // 400 a statement: SQLite allows 500 terms in the compound SELECT knex builds.
+  for (let i = 0; i < rows.length; i += 400) await db('security_events').insert(rows.slice(i, i + 400));
+}
+
+describe('query plans: security events are read along an index, in its order', () => {
+  describe('on SQLite', () => {
+    let database: TestDatabase;
+    before(async () => {
+      database = await sqliteTestDatabase();
+      await seedEvents(database.db);
+      await database.db.raw('ANALYZE');
+    });
+    after(() => database.close());
+
+    for (const [name, { build, sqlite, seek }] of Object.entries(EVENT_QUERIES)) {
+      it(`reads ${name} through ${sqlite}, with no sort`, async () => {
+        const plan = await sqlitePlan(database.db, build(database.db));
+        const shown = plan.join(' | ');
+        expect(plan.length, 'a plan').to.be.greaterThan(0);
+        expect(shown).to.not.match(/TEMP B-TREE/);
+        for (const step of plan) expect(step, shown).to.match(/^(SEARCH|SCAN) security_events USING (COVERING )?INDEX /);
+        expect(shown).to.include(`INDEX ${sqlite}`);
+        if (seek) expect(shown).to.include(`INDEX ${sqlite} ${seek}`);
+      });
+    }
+  });
+
+  describe('on MySQL/MariaDB', () => {
+    let database: TestDatabase | undefined;
+    before(async function () {
+      this.timeout(60_000);
+      database = await mysqlDatabaseOrSkip(this);
+      await seedEvents(database.db);
+      await database.db.raw('ANALYZE TABLE security_events');
+    });
+    after(async () => {
+      await database?.close();
+    });
+
+    for (const [name, { build, mysql }] of Object.entries(EVENT_QUERIES)) {
+      it(`reads ${name} through ${mysql}, with no filesort`, async () => {
+        const db = (database as TestDatabase).db;
+        const { sql, bindings } = build(db).toSQL().toNative();
+        const [rows] = (await db.raw(`EXPLAIN ${sql}`, bindings as unknown as Knex.RawBinding)) as [Array<{ table: string | null; type: string | null; key: string | null; Extra: string | null }>];
+        const shown = JSON.stringify(rows);
+        expect(rows, shown).to.have.length(1);
+        expect(rows[0]?.type, shown).to.not.equal('ALL');
+        expect(rows[0]?.key, shown).to.equal(mysql);
+        expect(rows[0]?.Extra ?? '', shown).to.not.match(/filesort|temporary/i);
       });
     }
   });
