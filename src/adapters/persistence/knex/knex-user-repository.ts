@@ -2,9 +2,14 @@ import type { Knex } from 'knex';
 import type { Email } from '../../../domain/email.js';
 import { EmailAlreadyRegisteredError } from '../../../domain/errors.js';
 import type { UserRepository } from '../../../domain/ports/user-repository.js';
-import type { NewUser, User } from '../../../domain/user.js';
+import type { Role } from '../../../domain/role.js';
+import type { NewUser, User, UserChanges, UserSearch } from '../../../domain/user.js';
+import { SQLITE_UNICODE_LOWER } from './database.js';
 import { isDuplicateKey, query, translateDatabaseError } from './errors.js';
-import { rowToUser, userToRow, type UserRow, type UserViewRow } from './rows.js';
+import { rolesToColumn, rowToUser, userToRow, type UserRow, type UserViewRow } from './rows.js';
+
+/** `!` escapes LIKE's wildcards: the same ESCAPE clause reads alike on SQLite and MySQL (a backslash does not). */
+const escapeLike = (text: string): string => text.replace(/[!%_]/g, (c) => `!${c}`);
 
 /** Users, read with the login of their GitHub identity. */
 export class KnexUserRepository implements UserRepository {
@@ -54,6 +59,72 @@ export class KnexUserRepository implements UserRepository {
     }
   }
 
+  update(id: string, changes: UserChanges): Promise<User | null> {
+    return query(async () => {
+      const patch: Partial<UserRow> = {};
+      if (changes.roles !== undefined) patch.roles = rolesToColumn(changes.roles);
+      if (changes.disabled !== undefined) patch.disabled = changes.disabled;
+      if (changes.name !== undefined) patch.name = changes.name;
+      if (changes.emailVerified !== undefined) patch.email_verified = changes.emailVerified;
+      if (Object.keys(patch).length > 0) await this.db<UserRow>('users').where({ id }).update(patch);
+      return this.findById(id);
+    });
+  }
+
+  recordSignIn(id: string, at: Date): Promise<void> {
+    return query(async () => {
+      await this.db<UserRow>('users').where({ id }).update({ last_sign_in_at: at });
+    });
+  }
+
+  search({ q, after, limit }: UserSearch): Promise<User[]> {
+    return query(async () => {
+      const select = this.withGithubLogin().select('users.*', 'identities.login as github_login');
+      if (after) {
+        // Keyset pagination: strictly past (createdAt, id) in the listing's order, so a page is stable under inserts.
+        // The redundant `<=` gives the planners a plain range on the (created_at, id) index.
+        select.where('users.created_at', '<=', after.createdAt).andWhere((w) => {
+          void w.where('users.created_at', '<', after.createdAt).orWhere((tie) => {
+            void tie.where('users.created_at', '=', after.createdAt).andWhere('users.id', '<', after.id);
+          });
+        });
+      }
+      if (q !== undefined && q !== '') {
+        // utf8mb4_bin compares case-sensitively: both sides are lower-cased.
+        const lower = this.isSqlite() ? SQLITE_UNICODE_LOWER : 'LOWER';
+        const pattern = `%${escapeLike(q.toLowerCase())}%`;
+        select.andWhere((w) => {
+          void w.whereRaw(`${lower}(??) LIKE ? ESCAPE '!'`, ['users.email', pattern]).orWhereRaw(`${lower}(??) LIKE ? ESCAPE '!'`, ['users.name', pattern]);
+        });
+      }
+      const rows = (await select
+        .orderBy([
+          { column: 'users.created_at', order: 'desc' },
+          { column: 'users.id', order: 'desc' },
+        ])
+        .limit(limit)) as UserViewRow[];
+      return rows.map(rowToUser);
+    });
+  }
+
+  countEnabledWithRole(role: Role): Promise<number> {
+    return query(async () => {
+      // Whole names only: `admin` is not `admins` nor `sub-admin` (roles are single-space separated).
+      const name = escapeLike(role);
+      const rows = (await this.db<UserRow>('users')
+        .where({ disabled: false })
+        .andWhere((w) => {
+          void w
+            .where('roles', '=', role)
+            .orWhereRaw("roles LIKE ? ESCAPE '!'", [`${name} %`])
+            .orWhereRaw("roles LIKE ? ESCAPE '!'", [`% ${name}`])
+            .orWhereRaw("roles LIKE ? ESCAPE '!'", [`% ${name} %`]);
+        })
+        .count({ n: '*' })) as Array<{ n: number | string }>;
+      return Number(rows[0]?.n ?? 0);
+    });
+  }
+
   // Sessions and identities go with the row (ON DELETE CASCADE, foreign keys on in SQLite too).
   delete(id: string): Promise<void> {
     return query(async () => {
@@ -61,12 +132,19 @@ export class KnexUserRepository implements UserRepository {
     });
   }
 
+  private isSqlite(): boolean {
+    return this.db.client.config.client === 'better-sqlite3';
+  }
+
+  private withGithubLogin(): Knex.QueryBuilder {
+    return this.db('users').leftJoin('identities', function joinGithub() {
+      this.on('identities.user_id', '=', 'users.id').andOnVal('identities.provider', '=', 'github');
+    });
+  }
+
   private findOne(where: Record<string, string>): Promise<User | null> {
     return query(async () => {
-      const row = (await this.db('users')
-        .leftJoin('identities', function joinGithub() {
-          this.on('identities.user_id', '=', 'users.id').andOnVal('identities.provider', '=', 'github');
-        })
+      const row = (await this.withGithubLogin()
         .where(where)
         .first('users.*', 'identities.login as github_login')) as UserViewRow | undefined;
       return row ? rowToUser(row) : null;
