@@ -11,6 +11,42 @@ import { rolesToColumn, rowToUser, userToRow, type UserRow, type UserViewRow } f
 /** `!` escapes LIKE's wildcards: the same ESCAPE clause reads alike on SQLite and MySQL (a backslash does not). */
 const escapeLike = (text: string): string => text.replace(/[!%_]/g, (c) => `!${c}`);
 
+const withGithubLogin = (db: Knex | Knex.Transaction): Knex.QueryBuilder =>
+  db('users').leftJoin('identities', function joinGithub() {
+    this.on('identities.user_id', '=', 'users.id').andOnVal('identities.provider', '=', 'github');
+  });
+
+/**
+ * The admin listing's query (exported for the query-plan test): newest first through the
+ * (created_at, id) index, so a page costs `limit` index steps (plus the rows `q` filters out), never a sort.
+ */
+export function userSearchQuery(db: Knex | Knex.Transaction, { q, after, limit }: UserSearch): Knex.QueryBuilder {
+  const select = withGithubLogin(db).select('users.*', 'identities.login as github_login');
+  if (after) {
+    // Keyset pagination: strictly past (createdAt, id) in the listing's order, so a page is stable under inserts.
+    // The redundant `<=` gives the planners a plain range on the (created_at, id) index.
+    select.where('users.created_at', '<=', after.createdAt).andWhere((w) => {
+      void w.where('users.created_at', '<', after.createdAt).orWhere((tie) => {
+        void tie.where('users.created_at', '=', after.createdAt).andWhere('users.id', '<', after.id);
+      });
+    });
+  }
+  if (q !== undefined && q !== '') {
+    // utf8mb4_bin compares case-sensitively: both sides are lower-cased, by the same Unicode rules on both databases.
+    const lower = db.client.config.client === 'better-sqlite3' ? SQLITE_UNICODE_LOWER : 'LOWER';
+    const pattern = `%${escapeLike(q.toLowerCase())}%`;
+    select.andWhere((w) => {
+      void w.whereRaw(`${lower}(??) LIKE ? ESCAPE '!'`, ['users.email', pattern]).orWhereRaw(`${lower}(??) LIKE ? ESCAPE '!'`, ['users.name', pattern]);
+    });
+  }
+  return select
+    .orderBy([
+      { column: 'users.created_at', order: 'desc' },
+      { column: 'users.id', order: 'desc' },
+    ])
+    .limit(limit);
+}
+
 /** Users, read with the login of their GitHub identity. */
 export class KnexUserRepository implements UserRepository {
   constructor(private readonly db: Knex | Knex.Transaction) {}
@@ -77,34 +113,8 @@ export class KnexUserRepository implements UserRepository {
     });
   }
 
-  search({ q, after, limit }: UserSearch): Promise<User[]> {
-    return query(async () => {
-      const select = this.withGithubLogin().select('users.*', 'identities.login as github_login');
-      if (after) {
-        // Keyset pagination: strictly past (createdAt, id) in the listing's order, so a page is stable under inserts.
-        // The redundant `<=` gives the planners a plain range on the (created_at, id) index.
-        select.where('users.created_at', '<=', after.createdAt).andWhere((w) => {
-          void w.where('users.created_at', '<', after.createdAt).orWhere((tie) => {
-            void tie.where('users.created_at', '=', after.createdAt).andWhere('users.id', '<', after.id);
-          });
-        });
-      }
-      if (q !== undefined && q !== '') {
-        // utf8mb4_bin compares case-sensitively: both sides are lower-cased.
-        const lower = this.isSqlite() ? SQLITE_UNICODE_LOWER : 'LOWER';
-        const pattern = `%${escapeLike(q.toLowerCase())}%`;
-        select.andWhere((w) => {
-          void w.whereRaw(`${lower}(??) LIKE ? ESCAPE '!'`, ['users.email', pattern]).orWhereRaw(`${lower}(??) LIKE ? ESCAPE '!'`, ['users.name', pattern]);
-        });
-      }
-      const rows = (await select
-        .orderBy([
-          { column: 'users.created_at', order: 'desc' },
-          { column: 'users.id', order: 'desc' },
-        ])
-        .limit(limit)) as UserViewRow[];
-      return rows.map(rowToUser);
-    });
+  search(search: UserSearch): Promise<User[]> {
+    return query(async () => ((await userSearchQuery(this.db, search)) as UserViewRow[]).map(rowToUser));
   }
 
   countEnabledWithRole(role: Role): Promise<number> {
@@ -132,14 +142,8 @@ export class KnexUserRepository implements UserRepository {
     });
   }
 
-  private isSqlite(): boolean {
-    return this.db.client.config.client === 'better-sqlite3';
-  }
-
   private withGithubLogin(): Knex.QueryBuilder {
-    return this.db('users').leftJoin('identities', function joinGithub() {
-      this.on('identities.user_id', '=', 'users.id').andOnVal('identities.provider', '=', 'github');
-    });
+    return withGithubLogin(this.db);
   }
 
   private findOne(where: Record<string, string>): Promise<User | null> {
