@@ -41,7 +41,7 @@ async function measure(name: string, store: TokenStore, ids: string[]): Promise<
 async function onKnex(name: string, db: Knex): Promise<void> {
   await migrateToLatest(db);
   const userId = randomUUID();
-  await new KnexUserRepository(db).create({ id: userId, email: `${userId}@bench.io` as Email, name: null, passwordHash: null, emailVerified: false, createdAt: new Date() });
+  await new KnexUserRepository(db).create({ id: userId, email: `${userId}@bench.io` as Email, name: null, passwordHash: null, emailVerified: false, roles: [], disabled: false, lastSignInAt: null, createdAt: new Date() });
   const store = new KnexTokenStore(db);
   await measure(name, store, await seed(store, userId));
 }

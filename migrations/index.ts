@@ -8,6 +8,7 @@ import * as normaliseEmails from './20261201000001_normalise_emails.js';
 import * as cleanStoredNames from './20261201000002_clean_stored_names.js';
 import * as addEmailVerified from './20261204000001_add_email_verified.js';
 import * as createEmailTokens from './20261204000002_create_email_tokens.js';
+import * as addRolesAndAdminFields from './20261205000001_add_roles_and_admin_fields.js';
 import * as createSecurityEvents from './20261205000002_create_security_events.js';
 
 interface Migration {
@@ -29,6 +30,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261201000002_clean_stored_names', cleanStoredNames],
   ['20261204000001_add_email_verified', addEmailVerified],
   ['20261204000002_create_email_tokens', createEmailTokens],
+  ['20261205000001_add_roles_and_admin_fields', addRolesAndAdminFields],
   ['20261205000002_create_security_events', createSecurityEvents],
 ];
 

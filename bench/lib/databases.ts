@@ -47,7 +47,7 @@ export async function seed(url: string, users: number, sessions: number, hash: s
       for (let i = start; i < Math.min(users, start + chunk); i++) {
         const id = randomUUID();
         if (ids.length < 10_000) ids.push(id);
-        rows.push({ id, email: i === 0 ? BENCH_EMAIL : `u${i}@bench.io`, name: null, password_hash: hash, created_at: now });
+        rows.push({ id, email: i === 0 ? BENCH_EMAIL : `u${i}@bench.io`, name: null, password_hash: hash, last_sign_in_at: now, created_at: now });
       }
       await db('users').insert(rows);
     }

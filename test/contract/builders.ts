@@ -18,15 +18,22 @@ export const anEmail = (prefix = 'user'): Email =>
 /** A 60-character string shaped like a bcrypt hash (the column holds 100). */
 export const A_PASSWORD_HASH = '$2b$04$abcdefghijklmnopqrstuu0123456789ABCDEFGHIJKLMNOPQRSTU';
 
-export const aUser = (overrides: Partial<NewUser> = {}): NewUser => ({
-  id: randomUUID(),
-  email: anEmail(),
-  name: 'Ada Lovelace' as DisplayName,
-  passwordHash: A_PASSWORD_HASH,
-  emailVerified: false,
-  createdAt: at('2026-01-02T03:04:05.678Z'),
-  ...overrides,
-});
+/** A new account; it signed in last when it registered (as RegisterUser records). */
+export const aUser = (overrides: Partial<NewUser> = {}): NewUser => {
+  const createdAt = overrides.createdAt ?? at('2026-01-02T03:04:05.678Z');
+  return {
+    id: randomUUID(),
+    email: anEmail(),
+    name: 'Ada Lovelace' as DisplayName,
+    passwordHash: A_PASSWORD_HASH,
+    emailVerified: false,
+    roles: [],
+    disabled: false,
+    lastSignInAt: new Date(createdAt),
+    ...overrides,
+    createdAt,
+  };
+};
 
 /** Shaped like what JwtTokenIssuer.digest stores: SHA-256, base64url (43 characters). */
 export const aDigest = (): string => createHash('sha256').update(randomBytes(32)).digest('base64url');

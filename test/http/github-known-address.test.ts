@@ -39,7 +39,7 @@ describe('a GitHub sign-in makes its address one a locked-out account still sign
     const hasher = app.container.resolve<PasswordHasher>(TOKENS.PasswordHasher);
     const userId = `known-address-${account.id}`;
     await app.container.resolve<IdentityRepository>(TOKENS.IdentityRepository).createUserWithIdentity(
-      { id: userId, email, name: null, passwordHash: await hasher.hash(GOOD_PASSWORD as NewPassword), emailVerified: false, createdAt: new Date() },
+      { id: userId, email, name: null, passwordHash: await hasher.hash(GOOD_PASSWORD as NewPassword), emailVerified: false, roles: [], disabled: false, lastSignInAt: null, createdAt: new Date() },
       { provider: 'github', providerUserId: String(account.id), userId, login: account.login, createdAt: new Date() },
     );
 

@@ -47,6 +47,10 @@ describe('CachingUserRepository', () => {
       delete: (i) => inner.delete(i),
       markEmailVerified: (i, e) => inner.markEmailVerified(i, e),
       changeEmail: (i, e) => inner.changeEmail(i, e),
+      update: (i, c) => inner.update(i, c),
+      recordSignIn: (i, a) => inner.recordSignIn(i, a),
+      search: (q) => inner.search(q),
+      countEnabledWithRole: (r) => inner.countEnabledWithRole(r),
       async updatePasswordHash(i, hash) {
         // Another request reads while this write is on its way, before it lands: the old hash.
         expect((await cached().findById(i))?.passwordHash).to.equal(OLD_HASH);

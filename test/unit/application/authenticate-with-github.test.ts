@@ -60,7 +60,7 @@ function harness() {
   const clock = new FixedClock(NOW);
   const useCase = new AuthenticateWithGithub(users, identities, new SequentialIds(), clock);
   const aPasswordUser = async (email: string, id = `pw-${email}`): Promise<User> =>
-    users.create({ id, email: email as Email, name: 'Password Person' as DisplayName, passwordHash: '$2b$04$hash', emailVerified: false, createdAt: new Date(NOW) });
+    users.create({ id, email: email as Email, name: 'Password Person' as DisplayName, passwordHash: '$2b$04$hash', emailVerified: false, roles: [], disabled: false, lastSignInAt: new Date(NOW), createdAt: new Date(NOW) });
   return { accounts, users, identities, clock, useCase, aPasswordUser };
 }
 
@@ -95,6 +95,9 @@ describe('AuthenticateWithGithub', () => {
         name: 'Mona Lisa',
         passwordHash: null,
         githubLogin: profile.login,
+        roles: [],
+        disabled: false,
+        lastSignInAt: new Date(NOW),
         createdAt: new Date(NOW),
       });
       expect(await h.identities.find('github', profile.providerUserId)).to.deep.equal({

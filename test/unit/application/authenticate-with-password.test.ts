@@ -76,13 +76,13 @@ describe('AuthenticateWithPassword', () => {
 
   it('keeps an old password working that the new rules would refuse (short, common, its own email)', async () => {
     for (const [email, password] of [['old1@example.com', 'abc'], ['old2@example.com', 'password'], ['old3@example.com', 'old3@example.com']] as const) {
-      const user = await auth.users.create({ id: `legacy-${email}`, email: parseEmail(email), name: null, passwordHash: await hasher.hash(password as NewPassword), emailVerified: false, createdAt: new Date() });
+      const user = await auth.users.create({ id: `legacy-${email}`, email: parseEmail(email), name: null, passwordHash: await hasher.hash(password as NewPassword), emailVerified: false, roles: [], disabled: false, lastSignInAt: null, createdAt: new Date() });
       expect(await auth.login.execute({ clientIp: '192.0.2.1', email, password })).to.deep.equal({ userId: user.id });
     }
   });
 
   it('never signs in with a NUL-bearing password, not even an account whose stored password was eight NULs', async () => {
-    const legacy = await auth.users.create({ id: 'legacy-nul', email: parseEmail('nul@example.com'), name: null, passwordHash: await hasher.hash('\u0000'.repeat(8) as NewPassword), emailVerified: false, createdAt: new Date() });
+    const legacy = await auth.users.create({ id: 'legacy-nul', email: parseEmail('nul@example.com'), name: null, passwordHash: await hasher.hash('\u0000'.repeat(8) as NewPassword), emailVerified: false, roles: [], disabled: false, lastSignInAt: null, createdAt: new Date() });
     expect(await hasher.verify('\u0000', legacy.passwordHash)).to.equal(true); // what bcrypt alone would allow
 
     for (const password of ['\u0000', '\u0000'.repeat(8), '']) {

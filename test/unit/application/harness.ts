@@ -262,5 +262,8 @@ export const userWithoutPassword = (email: string): Omit<User, 'githubLogin'> & 
   passwordHash: null,
   emailVerified: false,
   githubLogin: 'octocat',
+  roles: [],
+  disabled: false,
+  lastSignInAt: new Date('2026-01-01T00:00:00.000Z'),
   createdAt: new Date('2026-01-01T00:00:00.000Z'),
 });

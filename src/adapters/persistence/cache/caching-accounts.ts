@@ -2,10 +2,16 @@ import type { Email } from '../../../domain/email.js';
 import type { IdentityProvider, LinkedIdentity } from '../../../domain/identity.js';
 import type { IdentityRepository } from '../../../domain/ports/identity-repository.js';
 import type { UserRepository } from '../../../domain/ports/user-repository.js';
-import type { NewUser, User } from '../../../domain/user.js';
+import type { Role } from '../../../domain/role.js';
+import type { NewUser, User, UserChanges, UserSearch } from '../../../domain/user.js';
 import { ReadThroughCache, type ReadThroughCacheOptions } from './read-through-cache.js';
 
-const copy = (u: User): User => ({ ...u, createdAt: new Date(u.createdAt) });
+const copy = (u: User): User => ({
+  ...u,
+  roles: [...u.roles],
+  lastSignInAt: u.lastSignInAt === null ? null : new Date(u.lastSignInAt),
+  createdAt: new Date(u.createdAt),
+});
 
 /** Users by id, cached; the user and identity repositories below invalidate it on every write. */
 export class UserCache extends ReadThroughCache<User> {
@@ -45,6 +51,23 @@ export class CachingUserRepository implements UserRepository {
 
   changeEmail(id: string, email: Email): Promise<boolean> {
     return this.cache.writing(id, () => this.inner.changeEmail(id, email));
+  }
+
+  update(id: string, changes: UserChanges): Promise<User | null> {
+    return this.cache.writing(id, () => this.inner.update(id, changes));
+  }
+
+  recordSignIn(id: string, at: Date): Promise<void> {
+    return this.cache.writing(id, () => this.inner.recordSignIn(id, at));
+  }
+
+  // Listings and counts (admin pages, the last-admin check) are always asked of the store.
+  search(query: UserSearch): Promise<User[]> {
+    return this.inner.search(query);
+  }
+
+  countEnabledWithRole(role: Role): Promise<number> {
+    return this.inner.countEnabledWithRole(role);
   }
 
   delete(id: string): Promise<void> {

@@ -43,6 +43,14 @@ function boundStatements(conn: Mysql2Connection): void {
   };
 }
 
+interface SqliteConnection {
+  pragma(sql: string): unknown;
+  function(name: string, options: { deterministic: boolean }, fn: (value: unknown) => unknown): unknown;
+}
+
+/** An SQL function on every SQLite connection: lower() with full Unicode case folding. */
+export const SQLITE_UNICODE_LOWER = 'unicode_lower';
+
 /** Knex settings for a DATABASE_URL: `mysql://user:pass@host:port/db` or `sqlite:<file>` (`sqlite::memory:`). */
 export function knexConfig(databaseUrl: string): Knex.Config {
   if (databaseUrl.startsWith('sqlite:')) {
@@ -55,8 +63,10 @@ export function knexConfig(databaseUrl: string): Knex.Config {
         // One connection: SQLite serialises writers anyway; WAL lets readers of other processes in.
         min: 1,
         max: 1,
-        afterCreate: (conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
+        afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) => {
           try {
+            // SQLite's own lower() folds ASCII only; the user search folds case as MySQL's LOWER() and JavaScript do.
+            conn.function(SQLITE_UNICODE_LOWER, { deterministic: true }, (value) => (typeof value === 'string' ? value.toLowerCase() : value));
             conn.pragma('foreign_keys = ON');
             conn.pragma('busy_timeout = 5000');
             if (filename !== ':memory:') conn.pragma('journal_mode = WAL');

@@ -2,9 +2,50 @@ import type { Knex } from 'knex';
 import type { Email } from '../../../domain/email.js';
 import { EmailAlreadyRegisteredError } from '../../../domain/errors.js';
 import type { UserRepository } from '../../../domain/ports/user-repository.js';
-import type { NewUser, User } from '../../../domain/user.js';
+import type { Role } from '../../../domain/role.js';
+import type { NewUser, User, UserChanges, UserSearch } from '../../../domain/user.js';
+import { SQLITE_UNICODE_LOWER } from './database.js';
 import { isDuplicateKey, query, translateDatabaseError } from './errors.js';
-import { rowToUser, userToRow, type UserRow, type UserViewRow } from './rows.js';
+import { rolesToColumn, rowToUser, userToRow, type UserRow, type UserViewRow } from './rows.js';
+
+/** `!` escapes LIKE's wildcards: the same ESCAPE clause reads alike on SQLite and MySQL (a backslash does not). */
+const escapeLike = (text: string): string => text.replace(/[!%_]/g, (c) => `!${c}`);
+
+const withGithubLogin = (db: Knex | Knex.Transaction): Knex.QueryBuilder =>
+  db('users').leftJoin('identities', function joinGithub() {
+    this.on('identities.user_id', '=', 'users.id').andOnVal('identities.provider', '=', 'github');
+  });
+
+/**
+ * The admin listing's query (exported for the query-plan test): newest first through the
+ * (created_at, id) index, so a page costs `limit` index steps (plus the rows `q` filters out), never a sort.
+ */
+export function userSearchQuery(db: Knex | Knex.Transaction, { q, after, limit }: UserSearch): Knex.QueryBuilder {
+  const select = withGithubLogin(db).select('users.*', 'identities.login as github_login');
+  if (after) {
+    // Keyset pagination: strictly past (createdAt, id) in the listing's order, so a page is stable under inserts.
+    // The redundant `<=` gives the planners a plain range on the (created_at, id) index.
+    select.where('users.created_at', '<=', after.createdAt).andWhere((w) => {
+      void w.where('users.created_at', '<', after.createdAt).orWhere((tie) => {
+        void tie.where('users.created_at', '=', after.createdAt).andWhere('users.id', '<', after.id);
+      });
+    });
+  }
+  if (q !== undefined && q !== '') {
+    // utf8mb4_bin compares case-sensitively: both sides are lower-cased, by the same Unicode rules on both databases.
+    const lower = db.client.config.client === 'better-sqlite3' ? SQLITE_UNICODE_LOWER : 'LOWER';
+    const pattern = `%${escapeLike(q.toLowerCase())}%`;
+    select.andWhere((w) => {
+      void w.whereRaw(`${lower}(??) LIKE ? ESCAPE '!'`, ['users.email', pattern]).orWhereRaw(`${lower}(??) LIKE ? ESCAPE '!'`, ['users.name', pattern]);
+    });
+  }
+  return select
+    .orderBy([
+      { column: 'users.created_at', order: 'desc' },
+      { column: 'users.id', order: 'desc' },
+    ])
+    .limit(limit);
+}
 
 /** Users, read with the login of their GitHub identity. */
 export class KnexUserRepository implements UserRepository {
@@ -54,6 +95,46 @@ export class KnexUserRepository implements UserRepository {
     }
   }
 
+  update(id: string, changes: UserChanges): Promise<User | null> {
+    return query(async () => {
+      const patch: Partial<UserRow> = {};
+      if (changes.roles !== undefined) patch.roles = rolesToColumn(changes.roles);
+      if (changes.disabled !== undefined) patch.disabled = changes.disabled;
+      if (changes.name !== undefined) patch.name = changes.name;
+      if (changes.emailVerified !== undefined) patch.email_verified = changes.emailVerified;
+      if (Object.keys(patch).length > 0) await this.db<UserRow>('users').where({ id }).update(patch);
+      return this.findById(id);
+    });
+  }
+
+  recordSignIn(id: string, at: Date): Promise<void> {
+    return query(async () => {
+      await this.db<UserRow>('users').where({ id }).update({ last_sign_in_at: at });
+    });
+  }
+
+  search(search: UserSearch): Promise<User[]> {
+    return query(async () => ((await userSearchQuery(this.db, search)) as UserViewRow[]).map(rowToUser));
+  }
+
+  countEnabledWithRole(role: Role): Promise<number> {
+    return query(async () => {
+      // Whole names only: `admin` is not `admins` nor `sub-admin` (roles are single-space separated).
+      const name = escapeLike(role);
+      const rows = (await this.db<UserRow>('users')
+        .where({ disabled: false })
+        .andWhere((w) => {
+          void w
+            .where('roles', '=', role)
+            .orWhereRaw("roles LIKE ? ESCAPE '!'", [`${name} %`])
+            .orWhereRaw("roles LIKE ? ESCAPE '!'", [`% ${name}`])
+            .orWhereRaw("roles LIKE ? ESCAPE '!'", [`% ${name} %`]);
+        })
+        .count({ n: '*' })) as Array<{ n: number | string }>;
+      return Number(rows[0]?.n ?? 0);
+    });
+  }
+
   // Sessions and identities go with the row (ON DELETE CASCADE, foreign keys on in SQLite too).
   delete(id: string): Promise<void> {
     return query(async () => {
@@ -61,12 +142,13 @@ export class KnexUserRepository implements UserRepository {
     });
   }
 
+  private withGithubLogin(): Knex.QueryBuilder {
+    return withGithubLogin(this.db);
+  }
+
   private findOne(where: Record<string, string>): Promise<User | null> {
     return query(async () => {
-      const row = (await this.db('users')
-        .leftJoin('identities', function joinGithub() {
-          this.on('identities.user_id', '=', 'users.id').andOnVal('identities.provider', '=', 'github');
-        })
+      const row = (await this.withGithubLogin()
         .where(where)
         .first('users.*', 'identities.login as github_login')) as UserViewRow | undefined;
       return row ? rowToUser(row) : null;

@@ -2,6 +2,7 @@ import type { DisplayName } from '../../../domain/display-name.js';
 import type { Email } from '../../../domain/email.js';
 import type { EmailTokenKind, EmailTokenRecord } from '../../../domain/email-token.js';
 import type { IdentityProvider, LinkedIdentity } from '../../../domain/identity.js';
+import type { Role } from '../../../domain/role.js';
 import type { Session } from '../../../domain/session.js';
 import type { NewUser, User } from '../../../domain/user.js';
 
@@ -14,6 +15,10 @@ export interface UserRow {
   password_hash: string | null;
   /** 0/1 on SQLite and MySQL alike (a boolean column reads back as a number). */
   email_verified: boolean | number;
+  /** The role names, sorted, joined by single spaces; '' for none. */
+  roles: string;
+  disabled: boolean | number;
+  last_sign_in_at: Date | number | string | null;
   created_at: Date | number | string;
 }
 
@@ -70,8 +75,16 @@ export const userToRow = (user: NewUser): UserRow => ({
   name: user.name,
   password_hash: user.passwordHash,
   email_verified: user.emailVerified,
+  roles: rolesToColumn(user.roles),
+  disabled: user.disabled,
+  last_sign_in_at: user.lastSignInAt,
   created_at: user.createdAt,
 });
+
+/** Role names never hold a space (isRoleName): joined by one, they split back unambiguously. */
+export const rolesToColumn = (roles: readonly Role[]): string => [...new Set(roles)].sort().join(' ');
+
+const columnToRoles = (column: string): readonly Role[] => (column === '' ? [] : (column.split(' ').sort() as Role[]));
 
 export const rowToUser = (row: UserViewRow): User => ({
   id: row.id,
@@ -80,6 +93,9 @@ export const rowToUser = (row: UserViewRow): User => ({
   passwordHash: row.password_hash,
   emailVerified: Boolean(row.email_verified),
   githubLogin: row.github_login ?? null,
+  roles: columnToRoles(row.roles),
+  disabled: Boolean(row.disabled),
+  lastSignInAt: toNullableDate(row.last_sign_in_at),
   createdAt: toDate(row.created_at),
 });
 

@@ -10,3 +10,11 @@ export class InMemoryAccounts {
 }
 
 export const identityKey = (provider: string, providerUserId: string): string => `${provider}:${providerUserId}`;
+
+/** What a store keeps of a new user: its own Dates, and the roles each once, sorted (as the SQL column holds them). */
+export const storedUser = (user: NewUser): NewUser => ({
+  ...user,
+  roles: [...new Set(user.roles)].sort(),
+  lastSignInAt: user.lastSignInAt === null ? null : new Date(user.lastSignInAt),
+  createdAt: new Date(user.createdAt),
+});

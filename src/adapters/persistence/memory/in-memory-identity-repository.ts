@@ -2,7 +2,7 @@ import { EmailAlreadyRegisteredError, IdentityAlreadyLinkedError, UserNotFoundEr
 import type { IdentityProvider, LinkedIdentity } from '../../../domain/identity.js';
 import type { IdentityRepository } from '../../../domain/ports/identity-repository.js';
 import type { NewUser, User } from '../../../domain/user.js';
-import { identityKey, InMemoryAccounts } from './in-memory-accounts.js';
+import { identityKey, InMemoryAccounts, storedUser } from './in-memory-accounts.js';
 import { InMemoryUserRepository } from './in-memory-user-repository.js';
 
 const copy = (i: LinkedIdentity): LinkedIdentity => ({ ...i, createdAt: new Date(i.createdAt) });
@@ -32,7 +32,7 @@ export class InMemoryIdentityRepository implements IdentityRepository {
     if (this.conflicts(identity)) return Promise.reject(new IdentityAlreadyLinkedError());
     const emailKey = user.email ?? undefined;
     if (emailKey !== undefined && this.accounts.userIdByEmail.has(emailKey)) return Promise.reject(new EmailAlreadyRegisteredError());
-    this.accounts.users.set(user.id, { ...user, createdAt: new Date(user.createdAt) });
+    this.accounts.users.set(user.id, storedUser(user));
     if (emailKey !== undefined) this.accounts.userIdByEmail.set(emailKey, user.id);
     this.accounts.identities.set(identityKey(identity.provider, identity.providerUserId), copy(identity));
     return this.users.findById(user.id) as Promise<User>;

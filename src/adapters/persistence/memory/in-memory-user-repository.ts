@@ -1,14 +1,19 @@
 import type { Email } from '../../../domain/email.js';
 import { EmailAlreadyRegisteredError } from '../../../domain/errors.js';
 import type { UserRepository } from '../../../domain/ports/user-repository.js';
-import type { NewUser, User } from '../../../domain/user.js';
-import { InMemoryAccounts } from './in-memory-accounts.js';
+import type { Role } from '../../../domain/role.js';
+import type { NewUser, User, UserChanges, UserSearch } from '../../../domain/user.js';
+import { InMemoryAccounts, storedUser } from './in-memory-accounts.js';
+
+/** Newest first: createdAt, then id, descending (ids compare as the SQL stores do: by code unit, ASCII ids). */
+const newestFirst = (a: NewUser, b: NewUser): number =>
+  b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
 export class InMemoryUserRepository implements UserRepository {
   constructor(private readonly accounts = new InMemoryAccounts()) {}
 
   create(input: NewUser): Promise<User> {
-    const user: NewUser = { ...input, createdAt: new Date(input.createdAt) };
+    const user = storedUser(input);
     const emailKey = user.email ?? undefined;
     if (this.accounts.users.has(user.id)) return Promise.reject(new Error(`duplicate user id ${user.id}`));
     if (emailKey !== undefined && this.accounts.userIdByEmail.has(emailKey)) {
@@ -48,6 +53,45 @@ export class InMemoryUserRepository implements UserRepository {
     return Promise.resolve(true);
   }
 
+  update(id: string, changes: UserChanges): Promise<User | null> {
+    const user = this.accounts.users.get(id);
+    if (!user) return Promise.resolve(null);
+    const next: NewUser = {
+      ...user,
+      ...(changes.roles !== undefined && { roles: changes.roles }),
+      ...(changes.disabled !== undefined && { disabled: changes.disabled }),
+      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.emailVerified !== undefined && { emailVerified: changes.emailVerified }),
+    };
+    this.accounts.users.set(id, storedUser(next));
+    return this.findById(id);
+  }
+
+  recordSignIn(id: string, at: Date): Promise<void> {
+    const user = this.accounts.users.get(id);
+    if (user) this.accounts.users.set(id, { ...user, lastSignInAt: new Date(at) });
+    return Promise.resolve();
+  }
+
+  search({ q, after, limit }: UserSearch): Promise<User[]> {
+    const needle = q?.toLowerCase() ?? '';
+    const matches = (u: NewUser): boolean =>
+      needle === '' || (u.email?.toLowerCase().includes(needle) ?? false) || (u.name?.toLowerCase().includes(needle) ?? false);
+    // Strictly past the cursor in the listing's order.
+    const past = (u: NewUser): boolean =>
+      after === undefined ||
+      u.createdAt.getTime() < after.createdAt.getTime() ||
+      (u.createdAt.getTime() === after.createdAt.getTime() && u.id < after.id);
+    const found = [...this.accounts.users.values()].filter((u) => past(u) && matches(u)).sort(newestFirst);
+    return Promise.resolve(found.slice(0, Math.max(0, limit)).map((u) => this.view(u)));
+  }
+
+  countEnabledWithRole(role: Role): Promise<number> {
+    let n = 0;
+    for (const user of this.accounts.users.values()) if (!user.disabled && user.roles.includes(role)) n++;
+    return Promise.resolve(n);
+  }
+
   delete(id: string): Promise<void> {
     const user = this.accounts.users.get(id);
     if (!user) return Promise.resolve();
@@ -69,6 +113,6 @@ export class InMemoryUserRepository implements UserRepository {
     for (const identity of this.accounts.identities.values()) {
       if (identity.userId === user.id && identity.provider === 'github') githubLogin = identity.login;
     }
-    return { ...user, githubLogin, createdAt: new Date(user.createdAt) };
+    return { ...storedUser(user), githubLogin };
   }
 }
