@@ -198,19 +198,19 @@ describe('query plans: the hot path uses indexes', () => {
  * queries are KnexAuditLog's own, and MySQL explains them on a table big enough for its planner to
  * choose as it would in production (on a few thousand rows it sorts the whole table instead).
  */
-const CURSOR = { at: new Date('2025-12-31T23:00:00.000Z'), id: 'e-0001000' };
+const EVENT_CURSOR = { at: new Date('2025-12-31T23:00:00.000Z'), id: 'e-0001000' };
 /**
  * `seek`: what SQLite must search the index by. A next page must start at the cursor (`at<?` in
  * the search), not walk from the newest event and filter: that would cost every page before it.
  */
 const EVENT_QUERIES: Record<string, { readonly build: (db: Knex) => Knex.QueryBuilder; readonly sqlite: string; readonly mysql: string; readonly seek?: string }> = {
   "a user's events newest first (their account page; scrub's batches)": { build: (db) => eventsPage(db, { userId: 'u7', limit: 50 }), sqlite: 'security_events_user_at_index', mysql: 'security_events_user_at_index' },
-  "a user's events, the next page": { build: (db) => eventsPage(db, { userId: 'u7', after: CURSOR, limit: 50 }), sqlite: 'security_events_user_at_index', mysql: 'security_events_user_at_index', seek: '(user_id=? AND at<?)' },
+  "a user's events, the next page": { build: (db) => eventsPage(db, { userId: 'u7', after: EVENT_CURSOR, limit: 50 }), sqlite: 'security_events_user_at_index', mysql: 'security_events_user_at_index', seek: '(user_id=? AND at<?)' },
   'the admin listing newest first': { build: (db) => eventsPage(db, { limit: 50 }), sqlite: 'security_events_at_index', mysql: 'security_events_at_index' },
-  'the admin listing, the next page': { build: (db) => eventsPage(db, { after: CURSOR, limit: 50 }), sqlite: 'security_events_at_index', mysql: 'security_events_at_index', seek: '(at<?)' },
+  'the admin listing, the next page': { build: (db) => eventsPage(db, { after: EVENT_CURSOR, limit: 50 }), sqlite: 'security_events_at_index', mysql: 'security_events_at_index', seek: '(at<?)' },
   'the admin listing of one type': { build: (db) => eventsPage(db, { type: 'login.failed', limit: 50 }), sqlite: 'security_events_type_at_index', mysql: 'security_events_type_at_index' },
-  'the admin listing of one type, the next page': { build: (db) => eventsPage(db, { type: 'login.failed', after: CURSOR, limit: 50 }), sqlite: 'security_events_type_at_index', mysql: 'security_events_type_at_index', seek: '(type=? AND at<?)' },
-  'events past the retention (pruning)': { build: (db) => prunableEvents(db, CURSOR.at, 500).select('id'), sqlite: 'security_events_at_index', mysql: 'security_events_at_index' },
+  'the admin listing of one type, the next page': { build: (db) => eventsPage(db, { type: 'login.failed', after: EVENT_CURSOR, limit: 50 }), sqlite: 'security_events_type_at_index', mysql: 'security_events_type_at_index', seek: '(type=? AND at<?)' },
+  'events past the retention (pruning)': { build: (db) => prunableEvents(db, EVENT_CURSOR.at, 500).select('id'), sqlite: 'security_events_at_index', mysql: 'security_events_at_index' },
   'deleting pruned events': { build: (db) => db('security_events').whereIn('id', ['e-0000001', 'e-0000002']).del(), sqlite: 'sqlite_autoindex_security_events_1', mysql: 'PRIMARY' },
 };
 

@@ -16,11 +16,11 @@ export { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET };
 /** Throttling limits high enough that suites making many failed logins (or registrations) on purpose never meet a 429. */
 export const NO_THROTTLE: Record<string, string> = { LOGIN_MAX_FAILURES: '1000', LOGIN_IP_MAX_FAILURES: '1000000', REGISTER_PER_IP_PER_HOUR: '1000000' };
 
-export const USER_KEYS = ['id', 'email', 'emailVerified', 'name', 'githubLogin', 'createdAt'] as const;
+export const USER_KEYS = ['id', 'email', 'emailVerified', 'name', 'githubLogin', 'roles', 'createdAt'] as const;
 export const TOKEN_ANSWER_KEYS = ['user', 'accessToken', 'refreshToken', 'tokenType', 'expiresIn'] as const;
 
 export interface TokenAnswer {
-  user: { id: string; email: string | null; emailVerified: boolean; name: string | null; githubLogin: string | null; createdAt: string };
+  user: { id: string; email: string | null; emailVerified: boolean; name: string | null; githubLogin: string | null; roles: string[]; createdAt: string };
   accessToken: string;
   refreshToken: string;
   tokenType: string;
@@ -86,7 +86,7 @@ const LEAKS: ReadonlyArray<readonly [string, RegExp]> = [
   ['a stack frame', /\bat [^\s]+ \(|\bat (file:|node:|\/)[^\s]*:\d+/],
   ['a source path', /\/(src|test|dist)\/[^\s"]*\.(ts|js)\b|\.ts:\d+/],
   ['node_modules', /node_modules/],
-  ['SQL', /\b(select|insert|update|delete)\b[\s\S]{0,60}\b(from|into|set|where)\b|SQLITE_|ER_[A-Z_]{3,}|sqlite3|mysql|knex/i],
+  ['SQL', /\b(select|insert|update|delete)\b[\s\S]{0,60}\b(from|into|set|where)\b|SQLITE_|\bER_[A-Z_]{3,}|sqlite3|mysql|knex/i],
   ['a library message', /jsonwebtoken|jwt malformed|invalid signature|passport|zod|koa-bodyparser|Unexpected token|SyntaxError|TypeError|ReferenceError/i],
   ['a bcrypt hash', /\$2[aby]\$\d\d\$/],
 ];
@@ -128,7 +128,7 @@ export function expectTokenAnswer(res: ApiResponse, status: number): TokenAnswer
   return body;
 }
 
-/** The user object: `{ id, email, emailVerified, name, githubLogin, createdAt }`, null where unknown, nothing secret. */
+/** The user object: `{ id, email, emailVerified, name, githubLogin, roles, createdAt }`, null where unknown, nothing secret. */
 export function expectUser(user: unknown): asserts user is TokenAnswer['user'] {
   expect(user).to.be.an('object');
   const u = user as Record<string, unknown>;
@@ -138,6 +138,7 @@ export function expectUser(user: unknown): asserts user is TokenAnswer['user'] {
     expect(u[key] === null || typeof u[key] === 'string', `${key} is a string or null`).to.equal(true);
   }
   expect(u.emailVerified).to.be.a('boolean');
+  expect(u.roles).to.be.an('array');
   expect(u.createdAt).to.be.a('string');
   expect(new Date(u.createdAt as string).toISOString()).to.equal(u.createdAt);
   expect(secretKeysIn(u)).to.deep.equal([]);

@@ -357,7 +357,7 @@ describe('AuthenticateWithGithub', () => {
 describe('AuthenticateWithGithub under EMAIL_VERIFICATION=required', () => {
   const required = () => {
     const h = harness();
-    return { ...h, useCase: new AuthenticateWithGithub(h.users, h.identities, new SequentialIds(), h.clock, null, true) };
+    return { ...h, useCase: new AuthenticateWithGithub(h.users, h.identities, new SequentialIds(), h.clock, null, null, true) };
   };
 
   it("signs a new identity in with GitHub's verified email: the account it makes is verified", async () => {

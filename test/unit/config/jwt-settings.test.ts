@@ -112,7 +112,7 @@ describe('JwtTokenIssuer under ES256', () => {
   it('signs access tokens with ES256, typ at+jwt and the kid of the signing key; they verify with its public key', async () => {
     const { privateKey, publicKey } = p256();
     const issuer = new JwtTokenIssuer(es256(privateKey));
-    const token = await issuer.issueAccessToken({ userId: 'user-1', sessionId: 'session-1', issuedAt: new Date(), expiresAt: new Date(Date.now() + 60_000) });
+    const token = await issuer.issueAccessToken({ userId: 'user-1', sessionId: 'session-1', issuedAt: new Date(), expiresAt: new Date(Date.now() + 60_000), roles: [] });
 
     const { header, payload } = jwt.verify(token, publicKey, { algorithms: ['ES256'], issuer: 'auth-api', audience: 'auth-api', complete: true });
     expect(header).to.deep.equal({ alg: 'ES256', typ: 'at+jwt', kid: publicJwk(publicKey).kid });

@@ -60,14 +60,14 @@ describe('JwtTokenIssuer', () => {
 
   describe('issueAccessToken', () => {
     it('has header alg HS256 and typ at+jwt, and is signed with the access key only', async () => {
-      const token = await issuer.issueAccessToken(input);
+      const token = await issuer.issueAccessToken({ ...input, roles: [] });
 
       expect(jwt.verify(token, ACCESS_KEY, verifyOptions).header).to.deep.equal({ alg: 'HS256', typ: 'at+jwt' });
       expect(() => jwt.verify(token, REFRESH_KEY, verifyOptions)).to.throw(jwt.JsonWebTokenError, 'invalid signature');
     });
 
     it('carries sub, sid, iat, exp, iss and aud, and a jti of its own (never the refresh token id)', async () => {
-      const payload = jwt.verify(await issuer.issueAccessToken(input), ACCESS_KEY, verifyOptions).payload as JwtPayload;
+      const payload = jwt.verify(await issuer.issueAccessToken({ ...input, roles: [] }), ACCESS_KEY, verifyOptions).payload as JwtPayload;
 
       expect(payload).to.include({ sub: 'user-1', sid: 'session-1', iss: 'auth-api', aud: 'auth-api' });
       expect(payload.iat).to.equal(Date.parse('2026-01-01T00:00:00Z') / 1000);
@@ -76,8 +76,8 @@ describe('JwtTokenIssuer', () => {
     });
 
     it('gives every access token a new jti, even for the same input', async () => {
-      const a = jwt.decode(await issuer.issueAccessToken(input)) as JwtPayload;
-      const b = jwt.decode(await issuer.issueAccessToken(input)) as JwtPayload;
+      const a = jwt.decode(await issuer.issueAccessToken({ ...input, roles: [] })) as JwtPayload;
+      const b = jwt.decode(await issuer.issueAccessToken({ ...input, roles: [] })) as JwtPayload;
 
       expect(a.jti).not.to.equal(b.jti);
     });
