@@ -19,7 +19,7 @@ import { JwtTokenIssuer } from '../adapters/crypto/jwt-token-issuer.js';
 import { ZxcvbnCommonPasswordList } from '../adapters/passwords/zxcvbn-common-password-list.js';
 import { jwtSettings, type JwtSettings } from '../config/jwt-settings.js';
 import { createApp } from '../adapters/http/app.js';
-import { metricsExposure } from '../adapters/http/routes/metrics-routes.js';
+import { metrics, metricsExposure } from '../adapters/http/routes/metrics-routes.js';
 import { createDatabase, isDatabaseReady } from '../adapters/persistence/knex/database.js';
 import { CachingIdentityRepository, CachingUserRepository, UserCache } from '../adapters/persistence/cache/caching-accounts.js';
 import { CachingTokenStore } from '../adapters/persistence/cache/caching-token-store.js';
@@ -174,7 +174,10 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
   c.register(TOKENS.AuditLog, { useFactory: cached((x) => new KnexAuditLog(x.resolve<Knex>(TOKENS.Database))) });
   // Use cases await each event; a write that fails is logged (AUDIT_WRITE_FAILED) and never fails the request.
   c.register(TOKENS.SecurityEvents, {
-    useFactory: cached((x) => new ResilientSecurityEvents(x.resolve<AuditLog>(TOKENS.AuditLog), x.resolve<IdGenerator>(TOKENS.IdGenerator), x.resolve<Clock>(TOKENS.Clock), logger)),
+    useFactory: cached((x) => {
+      const byType = metrics().service.securityEvents;
+      return new ResilientSecurityEvents(x.resolve<AuditLog>(TOKENS.AuditLog), x.resolve<IdGenerator>(TOKENS.IdGenerator), x.resolve<Clock>(TOKENS.Clock), logger, (type) => byType.inc({ type }));
+    }),
   });
   c.register(TOKENS.RolePolicy, { useValue: new RolePolicy(config.admin.adminEmails) });
   c.register(TOKENS.UseCases, {

@@ -343,6 +343,33 @@ describe('two instances over one MySQL database and one Redis (multi-instance)',
       });
     });
 
+    describe('roles and disabling (no instance keeps them in memory)', () => {
+      it('refuses on B, at once, the tokens of a user an admin disabled on A, and B sees a revoked role at once', async () => {
+        const adminEmail = uniqueEmail('multi-admin');
+        const admin = await register(a.url, adminEmail);
+        // The bootstrap `npm run admin -- grant` does, straight in the shared database.
+        await database!.db('users').where({ id: admin.user.id }).update({ roles: 'admin' });
+        const adminOnA = expectTokenAnswer(await login(a.url, adminEmail), 200);
+        const adminOnB = expectTokenAnswer(await login(b.url, adminEmail), 200);
+        const victim = await register(b.url, uniqueEmail('multi-disabled'));
+        expect((await me(b.url, victim.accessToken)).status, 'B accepts it before').to.equal(200);
+
+        const disabled = await call(a.url, 'PATCH', `/admin/users/${victim.user.id}`, { headers: bearer(adminOnA.accessToken), json: { disabled: true } });
+        expect(disabled.status, disabled.text).to.equal(200);
+
+        expectInvalidToken(await me(b.url, victim.accessToken));
+        expectInvalidToken(await refresh(b.url, victim.refreshToken));
+        expectProblem(await login(b.url, victim.email, GOOD_PASSWORD), 403, 'ACCOUNT_DISABLED');
+
+        expect((await call(b.url, 'GET', '/admin/users', { headers: bearer(adminOnB.accessToken) })).status).to.equal(200);
+        const other = await register(a.url, uniqueEmail('multi-admin-2'));
+        await database!.db('users').where({ id: other.user.id }).update({ roles: 'admin' });
+        const demoted = await call(a.url, 'PATCH', `/admin/users/${admin.user.id}`, { headers: bearer(expectTokenAnswer(await login(a.url, other.email), 200).accessToken), json: { roles: [] } });
+        expect(demoted.status, demoted.text).to.equal(200);
+        expectProblem(await call(b.url, 'GET', '/admin/users', { headers: bearer(adminOnB.accessToken) }), 403, 'FORBIDDEN');
+      });
+    });
+
     describe('login throttling (counters in Redis)', () => {
       it('counts failed logins across both instances: 429 with Retry-After on either once the pair reaches LOGIN_MAX_FAILURES', async () => {
         const { email } = await register(a.url, uniqueEmail('throttled'));

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AuditLog, SecurityEvents } from '../../domain/ports/audit-log.js';
 import type { Clock } from '../../domain/ports/clock.js';
 import type { IdGenerator } from '../../domain/ports/id-generator.js';
-import type { NewSecurityEvent, SecurityEvent } from '../../domain/security-event.js';
+import type { NewSecurityEvent, SecurityEvent, SecurityEventType } from '../../domain/security-event.js';
 
 /** What the events table holds; a longer user agent is cut rather than the event lost. */
 export const USER_AGENT_MAX = 255;
@@ -28,11 +28,14 @@ export class ResilientSecurityEvents implements SecurityEvents {
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    /** Told of every event recorded (for the events-by-type metric). */
+    private readonly recorded: (type: SecurityEventType) => void = () => undefined,
   ) {}
 
   async record(event: NewSecurityEvent): Promise<void> {
     try {
       await this.log.append(this.complete(event));
+      this.recorded(event.type);
     } catch (err) {
       this.logger.error({ code: AUDIT_WRITE_FAILED, eventType: event.type, cause: codeOf(err) }, 'security event not recorded');
     }

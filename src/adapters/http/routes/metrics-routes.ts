@@ -10,6 +10,7 @@ export interface ServiceMetrics {
   readonly loginsFailed: Counter;
   readonly refreshReuseDetected: Counter;
   readonly throttled: Counter;
+  readonly securityEvents: Counter<'type'>;
 }
 
 let processMetrics: { registry: Registry; service: ServiceMetrics } | undefined;
@@ -34,6 +35,7 @@ export function metrics(): { registry: Registry; service: ServiceMetrics } {
         loginsFailed: new Counter({ name: 'auth_logins_failed_total', help: 'Failed password checks (login and password change)', registers }),
         refreshReuseDetected: new Counter({ name: 'auth_refresh_reuse_detected_total', help: 'Replaced refresh tokens presented again (families revoked)', registers }),
         throttled: new Counter({ name: 'auth_throttled_total', help: 'Sign-ins refused with 429 by the throttle', registers }),
+        securityEvents: new Counter({ name: 'auth_security_events_total', help: 'Security events recorded, by type', labelNames: ['type'], registers }),
       },
     };
   }
