@@ -9,6 +9,7 @@ import { createHttpServer, serverLimits } from './adapters/http/server.js';
 import { createLogger } from './adapters/logging/logger.js';
 import { startPruningJob } from './adapters/system/pruning-job.js';
 import type { QueueingMailer } from './adapters/mail/queueing-mailer.js';
+import type { DetachedWork } from './adapters/system/detached-work.js';
 import { buildHttpApp, type Lifecycle } from './composition/container.js';
 import type { UseCases } from './composition/use-cases.js';
 import { TOKENS } from './composition/tokens.js';
@@ -67,7 +68,12 @@ async function main(): Promise<void> {
       server.close(() => {
         const redis = container.resolve<Redis | null>(TOKENS.Redis);
         // Mail still in flight gets its attempt under way finished; pending retries are given up (and logged).
-        Promise.all([container.resolve<QueueingMailer>(TOKENS.Mailer).close().then(() => db.destroy()), redis?.quit(), metricsServer.close()]).then(
+        const finishing = async () => {
+          await container.resolve<DetachedWork>(TOKENS.BackgroundWork).drain();
+          await container.resolve<QueueingMailer>(TOKENS.Mailer).close();
+          await db.destroy();
+        };
+        Promise.all([finishing(), redis?.quit(), metricsServer.close()]).then(
           () => process.exit(0),
           () => process.exit(1),
         );

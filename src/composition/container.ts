@@ -36,6 +36,7 @@ import { RateLimiterRegistrationThrottle } from '../adapters/throttle/rate-limit
 import type { Redis } from 'ioredis';
 import { TOKENS } from './tokens.js';
 import { RolePolicy } from '../application/roles.js';
+import { DetachedWork } from '../adapters/system/detached-work.js';
 import type { AuditLog, SecurityEvents } from '../domain/ports/audit-log.js';
 import { ResilientSecurityEvents } from '../adapters/audit/resilient-security-events.js';
 import { KnexAuditLog } from '../adapters/persistence/knex/knex-audit-log.js';
@@ -179,6 +180,7 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
       return new ResilientSecurityEvents(x.resolve<AuditLog>(TOKENS.AuditLog), x.resolve<IdGenerator>(TOKENS.IdGenerator), x.resolve<Clock>(TOKENS.Clock), logger, (type) => byType.inc({ type }));
     }),
   });
+  c.register(TOKENS.BackgroundWork, { useFactory: cached(() => new DetachedWork(logger)) });
   c.register(TOKENS.RolePolicy, { useValue: new RolePolicy(config.admin.adminEmails) });
   c.register(TOKENS.UseCases, {
     useFactory: cached(
@@ -206,6 +208,7 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
           auditLog: x.resolve<AuditLog>(TOKENS.AuditLog),
           roles: x.resolve<RolePolicy>(TOKENS.RolePolicy),
           auditRetentionDays: config.admin.auditRetentionDays,
+          background: x.resolve<DetachedWork>(TOKENS.BackgroundWork),
         }),
     ),
   });

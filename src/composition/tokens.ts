@@ -27,4 +27,5 @@ export const TOKENS = {
   AuditLog: Symbol('AuditLog'),
   SecurityEvents: Symbol('SecurityEvents'),
   RolePolicy: Symbol('RolePolicy'),
+  BackgroundWork: Symbol('BackgroundWork'),
 } as const;

@@ -25,6 +25,7 @@ import { SearchUsers } from '../application/admin/search-users.js';
 import { UpdateUser } from '../application/admin/update-user.js';
 import { RolePolicy } from '../application/roles.js';
 import type { AuditLog, SecurityEvents } from '../domain/ports/audit-log.js';
+import type { BackgroundWork } from '../domain/ports/background-work.js';
 import { ConfirmEmailChange } from '../application/email/confirm-email-change.js';
 import { EmailLinks, type EmailLinkLifetimes } from '../application/email/email-links.js';
 import { ForgotPassword } from '../application/email/forgot-password.js';
@@ -91,6 +92,7 @@ export interface UseCasePorts extends SessionPorts {
   readonly roles: RolePolicy;
   /** AUDIT_RETENTION_DAYS. */
   readonly auditRetentionDays: number;
+  readonly background: BackgroundWork;
 }
 
 /** Records nothing: for suites that do not look at events. */
@@ -135,7 +137,7 @@ export function composeUseCases(p: UseCasePorts) {
     authenticateWithGithub: new AuthenticateWithGithub(p.users, p.identities, p.ids, p.clock, p.loginThrottle, p.events, required),
     requestEmailVerification: new RequestEmailVerification(p.users, links, p.mailer, p.mailThrottle, p.events),
     verifyEmail: new VerifyEmail(p.users, links, p.events, p.roles),
-    forgotPassword: new ForgotPassword(p.users, links, p.mailer, p.mailThrottle, p.events),
+    forgotPassword: new ForgotPassword(p.users, links, p.mailer, p.mailThrottle, p.events, p.background),
     resetPassword: new ResetPassword(p.users, p.store, links, p.hasher, p.strength, p.loginThrottle, p.mailer, p.clock, p.events),
     requestEmailChange: new RequestEmailChange(p.users, links, passwordCheck, p.mailer, p.mailThrottle, p.events),
     confirmEmailChange: new ConfirmEmailChange(p.users, p.store, links, p.mailer, p.clock, p.events, p.roles),

@@ -29,7 +29,7 @@ export const ADAPTER_FAMILIES = [
 const SHARED = 'shared';
 
 /** The files that start the process and wire it, the composition root: src/composition and the entry points beside main. */
-const isRoot = (path: string | null): boolean => path !== null && (isIn(path, 'composition') || /^(main|migrate|start-up)\.[jt]s$/.test(path));
+const isRoot = (path: string | null): boolean => path !== null && (isIn(path, 'composition') || /^(main|migrate|admin|start-up)\.[jt]s$/.test(path));
 
 interface Found {
   /** The importing file, relative to src/ (with forward slashes). */
@@ -128,7 +128,7 @@ describe('architecture: dependencies point inward', () => {
     expect(readers).to.deep.equal(['src/config/env.ts']);
   });
 
-  it('lets only the composition root (src/composition, main, migrate, start-up) know concrete adapters', () => {
+  it('lets only the composition root (src/composition, main, migrate, admin, start-up) know concrete adapters', () => {
     const found = importsBelow()
       .filter((i) => !isIn(i.from, 'adapters') && !isRoot(i.from))
       .filter((i) => isIn(i.target, 'adapters'))

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { TOKENS } from '../../src/composition/tokens.js';
 import type { UserRepository } from '../../src/domain/ports/user-repository.js';
 import type { Role } from '../../src/domain/role.js';
+import type { AuthApp } from '../../src/adapters/http/app.js';
 import type { TestApp } from '../support/app.js';
 import { MYSQL_BACKEND, SQLITE_BACKEND } from '../support/backends.js';
 import { bearer, call, GOOD_PASSWORD, register, uniqueEmail } from '../support/http.js';
@@ -170,6 +171,26 @@ for (const backend of [SQLITE_BACKEND, MYSQL_BACKEND]) {
       const events = await call(app.url, 'GET', `/admin/events?userId=${gone.id}`, as(admin.accessToken));
       expect(events.body.events.map((e: { type: string }) => e.type)).to.include('admin.user_deleted');
       expect(JSON.stringify(events.body)).to.not.include(gone.email);
+    });
+
+    it("guards a deployer's own route with the same role guard: 401, 403, then 200 once the role is granted", async () => {
+      const own = await backend.start({
+        env: { ...NO_THROTTLE, EMAIL_VERIFICATION: 'off' },
+        extend: (koa) => {
+          const guarded = koa as AuthApp;
+          guarded.use(async (ctx, next) => (ctx.path === '/reports' ? guarded.guards.role('analyst')(ctx, async () => void (ctx.body = { ok: true })) : next()));
+        },
+      });
+      try {
+        const r = await register(own.app.url, uniqueEmail('analyst'));
+        expectProblem(await call(own.app.url, 'GET', '/reports'), 401, 'TOKEN_MISSING');
+        expectProblem(await call(own.app.url, 'GET', '/reports', as(r.accessToken)), 403, 'FORBIDDEN');
+        await own.app.container.resolve<UserRepository>(TOKENS.UserRepository).update(r.user.id, { roles: ['analyst'] as Role[] });
+        const ok = await call(own.app.url, 'GET', '/reports', as(r.accessToken));
+        expect([ok.status, ok.body]).to.deep.equal([200, { ok: true }]);
+      } finally {
+        await own.stop();
+      }
     });
 
     it('lists security events: the caller its own, an admin any, filtered and paged', async () => {

@@ -13,6 +13,7 @@ import { InMemoryAuditLog } from '../../src/adapters/persistence/memory/in-memor
 import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-memory-token-store.js';
 import { InMemoryUserRepository } from '../../src/adapters/persistence/memory/in-memory-user-repository.js';
 import type { QueueingMailer } from '../../src/adapters/mail/queueing-mailer.js';
+import type { DetachedWork } from '../../src/adapters/system/detached-work.js';
 import { buildContainer, buildHttpApp, type Readiness } from '../../src/composition/container.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import type { Config } from '../../src/config/env.js';
@@ -102,7 +103,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     close: () =>
       Promise.all([
         metricsServer.close(),
-        realMailer ? container.resolve<QueueingMailer>(TOKENS.Mailer).close() : undefined,
+        container
+          .resolve<DetachedWork>(TOKENS.BackgroundWork)
+          .drain()
+          .then(() => (realMailer ? container.resolve<QueueingMailer>(TOKENS.Mailer).close() : undefined)),
         new Promise<void>((resolve) => {
           server.closeAllConnections();
           server.close(() => resolve());

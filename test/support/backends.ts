@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
 import { migrateToLatest } from '../../src/adapters/persistence/knex/database.js';
 import { TOKENS } from '../../src/composition/tokens.js';
-import { startTestApp, type TestApp } from './app.js';
+import { startTestApp, type TestApp, type TestAppOptions } from './app.js';
 import { mysqlTestDatabase, mysqlUrl, warnMysqlSkipped, type TestDatabase } from './databases.js';
 import { connectTestRedis, deleteKeysUnder, testRedisUrl, uniqueRedisPrefix, warnRedisSkipped } from './redis.js';
 import type { FixedClock } from './fixed-clock.js';
@@ -25,6 +25,8 @@ export interface BackendOptions {
   readonly override?: (container: DependencyContainer) => void;
   /** The logger the app writes to (default: silent). */
   readonly logger?: Logger;
+  /** Middleware added after the app's own (a deployer's routes, say). */
+  readonly extend?: TestAppOptions['extend'];
 }
 
 /** The knex instance the app runs on. */
@@ -37,6 +39,7 @@ async function startOn(url: string, options: BackendOptions, afterStop: () => Pr
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.override ? { override: options.override } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.extend ? { extend: options.extend } : {}),
   });
   await migrateToLatest(appDatabase(app));
   const redis = app.container.resolve<Redis | null>(TOKENS.Redis);

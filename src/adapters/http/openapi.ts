@@ -321,7 +321,7 @@ const paths: Record<string, Record<string, Operation>> = {
       summary: "The caller's recent security activity: the last 50 events of the account, newest first",
       security: bearer,
       responses: {
-        200: { description: 'Events', content: json(z.object({ events: z.array(securityEvent) }), { events: [EXAMPLE_EVENT] }) },
+        200: { description: 'Events', content: json({ type: 'object', required: ['events'], properties: { events: { type: 'array', items: ref('SecurityEvent') } } } as never, { events: [EXAMPLE_EVENT] }) },
         401: problemAnswer('Token problem'),
       },
     },
@@ -397,7 +397,7 @@ const paths: Record<string, Record<string, Operation>> = {
       security: bearer,
       parameters: [USER_ID],
       responses: {
-        200: { description: 'The user', content: json(adminUserDetails, { ...EXAMPLE_ADMIN_USER, sessions: 2, identities: [] }) },
+        200: { description: 'The user', content: json(ref('AdminUserDetails'), { ...EXAMPLE_ADMIN_USER, sessions: 2, identities: [] }) },
         ...ADMIN_FAILURES,
         404: problemAnswer('USER_NOT_FOUND'),
       },

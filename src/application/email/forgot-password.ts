@@ -1,4 +1,5 @@
 import { parseEmail } from '../../domain/email.js';
+import type { BackgroundWork } from '../../domain/ports/background-work.js';
 import type { Mailer } from '../../domain/ports/mailer.js';
 import type { SecurityEvents } from '../../domain/ports/audit-log.js';
 import type { MailThrottle } from '../../domain/ports/mail-throttle.js';
@@ -13,8 +14,8 @@ export interface ForgotPasswordInput {
 
 /**
  * POST /auth/password/forgot: a reset link to the address when an account has it. The caller
- * learns nothing either way: the same answer, the throttle counted alike, the mail sent in the
- * background, and the work before the answer the same lookup plus one small write.
+ * learns nothing either way: the same answer after the same work (the throttle, one lookup); the
+ * token, the mail and the event of a known address are made in the background, after the answer.
  */
 export class ForgotPassword {
   constructor(
@@ -23,6 +24,7 @@ export class ForgotPassword {
     private readonly mailer: Mailer,
     private readonly throttle: MailThrottle,
     private readonly events: SecurityEvents,
+    private readonly background: BackgroundWork,
   ) {}
 
   async execute(input: ForgotPasswordInput): Promise<void> {
@@ -30,8 +32,11 @@ export class ForgotPassword {
     await admitMail(this.throttle, email, input.clientIp);
     const user = await this.users.findByEmail(email);
     if (!user || user.email === null) return;
-    const token = await this.links.issue('reset_password', user.id, user.email);
-    this.mailer.send({ template: 'reset_password', to: user.email, token });
-    await this.events.record({ type: 'password.reset_requested', userId: user.id, ip: input.clientIp });
+    const to = user.email;
+    this.background.run('password.reset_requested', async () => {
+      const token = await this.links.issue('reset_password', user.id, to);
+      this.mailer.send({ template: 'reset_password', to, token });
+      await this.events.record({ type: 'password.reset_requested', userId: user.id, ip: input.clientIp });
+    });
   }
 }

@@ -25,6 +25,7 @@ import { InMemoryAuditLog } from '../../../src/adapters/persistence/memory/in-me
 import { ResilientSecurityEvents } from '../../../src/adapters/audit/resilient-security-events.js';
 import type { Email } from '../../../src/domain/email.js';
 import { pino } from 'pino';
+import { DetachedWork } from '../../../src/adapters/system/detached-work.js';
 import { DomainError, type ErrorCode } from '../../../src/domain/errors.js';
 import type { PasswordHasher } from '../../../src/domain/ports/password-hasher.js';
 import type { TokenStore } from '../../../src/domain/ports/token-store.js';
@@ -103,6 +104,7 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
     ? new RateLimiterMailThrottle(mailLimiters({ perAddressPerHour: 1_000_000, perIpPerHour: 1_000_000, ...options.mailLimits }, null, ''), TEST_COUNTER_KEY)
     : { admit: () => Promise.resolve(0), retryAfter: () => Promise.resolve(0) };
   const auditLog = new InMemoryAuditLog();
+  const background = new DetachedWork(pino({ level: 'silent' }));
   const events = new ResilientSecurityEvents(auditLog, ids, clock, pino({ level: 'silent' }));
   const roles = new RolePolicy((options.adminEmails ?? []) as Email[]);
   const useCases = composeUseCases({
@@ -128,6 +130,7 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
     auditLog,
     roles,
     auditRetentionDays: 90,
+    background,
   });
   const auth = {
     policy,
@@ -154,7 +157,14 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
     mailer,
     requestEmailVerification: useCases.requestEmailVerification,
     verifyEmail: useCases.verifyEmail,
-    forgotPassword: useCases.forgotPassword,
+    /** POST /auth/password/forgot, and then what it left for the background (the mail of a known address). */
+    forgotPassword: {
+      execute: async (input: Parameters<typeof useCases.forgotPassword.execute>[0]) => {
+        await useCases.forgotPassword.execute(input);
+        await background.drain();
+      },
+    },
+    background,
     resetPassword: useCases.resetPassword,
     requestEmailChange: useCases.requestEmailChange,
     confirmEmailChange: useCases.confirmEmailChange,
