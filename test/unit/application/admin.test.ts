@@ -159,6 +159,18 @@ describe('roles, the role guard and the admin use cases', () => {
     });
   });
 
+  describe('retention', () => {
+    it('prunes the events older than AUDIT_RETENTION_DAYS (90), and keeps the rest', async () => {
+      const a = await account('kept@example.com');
+      const before = (await auth.events()).length;
+      auth.clock.advance(89 * 86_400);
+      await auth.login.execute({ email: 'kept@example.com', password: GOOD_PASSWORD, clientIp: IP });
+      auth.clock.advance(2 * 86_400);
+      expect(await auth.useCases.pruneSecurityEvents.execute(100)).to.equal(before);
+      expect((await auth.events(a.user.id)).map((e) => e.type)).to.deep.equal(['login.succeeded']);
+    });
+  });
+
   describe('security events', () => {
     it('records what happened to an account, and no password or token in any event', async () => {
       const email = 'events@example.com';

@@ -382,3 +382,14 @@ describe('AuthenticateWithGithub under EMAIL_VERIFICATION=required', () => {
     expect(await h.useCase.execute({ profile })).to.deep.equal({ userId: owner.id });
   });
 });
+
+describe('AuthenticateWithGithub and a disabled account', () => {
+  it('refuses a sign-in into a disabled account (ACCOUNT_DISABLED), after which nothing is linked anew', async () => {
+    const h = harness();
+    const owner = await h.aPasswordUser('disabled@example.com');
+    const profile = aProfile();
+    await h.useCase.execute({ profile, linkToUserId: owner.id });
+    await h.users.update(owner.id, { disabled: true });
+    await expectCode(h.useCase.execute({ profile }), 'ACCOUNT_DISABLED');
+  });
+});
