@@ -411,6 +411,8 @@ export function userRepositoryContract(name: string, setup: () => Promise<UserRe
         let page = await repo.search({ limit: 3 });
         let inserted = 0;
         while (page.length > 0) {
+          // A cursor that does not move on would page forever.
+          if (seen.length > expected.length) throw new Error(`more users than stored: ${seen.join(' ')}`);
           seen.push(...ids(page));
           // Newer accounts, and one tied with the last one seen but sorting before it: none belongs after the cursor.
           const last = page[page.length - 1] as User;
