@@ -24,7 +24,8 @@ export function userSearchQuery(db: Knex | Knex.Transaction, { q, after, limit }
   const select = withGithubLogin(db).select('users.*', 'identities.login as github_login');
   if (after) {
     // Keyset pagination: strictly past (createdAt, id) in the listing's order, so a page is stable under inserts.
-    // The redundant `<=` gives the planners a plain range on the (created_at, id) index.
+    // The redundant `<=` lets SQLite seek to the cursor in the (created_at, id) index (over the OR alone it walks
+    // the index from the newest user: a deep page would cost its offset); MariaDB ranges either way.
     select.where('users.created_at', '<=', after.createdAt).andWhere((w) => {
       void w.where('users.created_at', '<', after.createdAt).orWhere((tie) => {
         void tie.where('users.created_at', '=', after.createdAt).andWhere('users.id', '<', after.id);
