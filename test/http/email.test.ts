@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Knex } from 'knex';
 import { simpleParser, type ParsedMail } from 'mailparser';
+import type { DetachedWork } from '../../src/adapters/system/detached-work.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { MYSQL_BACKEND, SQLITE_BACKEND, type Backend } from '../support/backends.js';
@@ -141,6 +142,8 @@ describe(`email: forgot, reset and change (EMAIL_VERIFICATION=off) through a rea
       const res = await forgot(email);
       into.push(Number(process.hrtime.bigint() - start) / 1e6);
       expect(res.status, res.text).to.equal(202);
+      // What a known address left for the background must not slow the next request measured.
+      await s.app.container.resolve<DetachedWork>(TOKENS.BackgroundWork).drain();
     };
     const known: number[] = [];
     const unknown: number[] = [];
