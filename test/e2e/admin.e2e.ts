@@ -72,11 +72,13 @@ describe('the admin page and the security activity in a real browser', function 
     await app.container.resolve<UserRepository>(TOKENS.UserRepository).update(user.id, { roles: parseRoles(['admin']) });
     const p = await (await newPerson()).open(app.url);
     await p.signIn(email, GOOD_PASSWORD);
-    await p.signedIn.waitFor({ state: 'visible' });
+    await loaded(p);
     return p;
   }
 
   const activity = (p: AccountPage) => p.page.getByRole('list', { name: 'Recent security activity' }).getByRole('listitem');
+  /** The signed-in view with its activity listed (leaving earlier would abort that request, as a person's click away would). */
+  const loaded = (p: AccountPage) => activity(p).first().waitFor({ state: 'visible' });
   const adminLink = (p: AccountPage) => p.page.getByRole('link', { name: 'Administration' });
 
   it('lists the sign-up, a wrong password and the sign-in in plain words, newest first, with the device; no admin link for a non-admin', async () => {
@@ -115,6 +117,7 @@ describe('the admin page and the security activity in a real browser', function 
 
     const plain = await (await newPerson()).open(app.url);
     await plain.signUp(uniqueEmail('plain'));
+    await loaded(plain);
     plain.watch.allow('GET', '/admin/users', 403);
     await plain.page.goto(`${app.url}/admin`);
     await plain.page.getByRole('heading', { name: 'You need the admin role' }).waitFor({ state: 'visible' });
@@ -210,6 +213,8 @@ describe('the admin page and the security activity in a real browser', function 
     await admin.page.getByText('20 users shown, more to load.').waitFor({ state: 'visible' });
     await admin.page.getByRole('button', { name: 'Load more' }).click();
     await admin.page.getByText('23 users shown.').waitFor({ state: 'visible' });
+    const found = admin.page.getByRole('list', { name: 'Users found' }).getByRole('button');
+    expect(await isFocused(found.nth(20)), 'focus on the first user Load more brought').to.equal(true);
     expect(await admin.page.getByRole('button', { name: 'Load more' }).isVisible()).to.equal(false);
     await admin.capture('admin-load-more');
 

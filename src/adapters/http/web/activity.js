@@ -57,7 +57,7 @@ export function deviceOf(ua) {
   if (!ua) return null;
   const [browser, system] = [first(BROWSERS, ua), first(SYSTEMS, ua)];
   if (browser && system) return `${browser} on ${system}`;
-  return browser ?? (system ? `a browser on ${system}` : 'an unknown device');
+  return browser ?? (system ? `Unknown browser on ${system}` : 'Unknown device');
 }
 
 const MINUTE = 60_000;

@@ -95,6 +95,8 @@ async function search(q, { more = false } = {}) {
   const items = page.users.map(userItem);
   if (more) $('users').append(...items);
   else $('users').replaceChildren(...items);
+  // The button goes away on the last page: focus moves to the first user it brought, not to the page's top.
+  if (more) items[0]?.querySelector('button').focus();
   const shown = $('users').children.length;
   $('users-summary').textContent = shown === 0 ? (q ? `No user matches “${q}”.` : 'No users yet.') : `${shown} user${shown === 1 ? '' : 's'} shown${state.next ? ', more to load' : ''}.`;
   $('load-more').hidden = !state.next;
