@@ -180,6 +180,7 @@ describe('the admin page and the security activity in a real browser', function 
     await target.signIn(targetEmail, GOOD_PASSWORD);
     await target.signedIn.waitFor({ state: 'visible' });
     await activity(target).first().waitFor({ state: 'visible' });
+    expect(await target.passwordForm.getByLabel('Current password').inputValue(), 'the password typed before is gone').to.equal('');
     const whats = (await activity(target).allInnerTexts()).map((l) => l.split('\n'));
     expect(whats.slice(0, 4).map(([what]) => what)).to.deep.equal([
       'Signed in with password',

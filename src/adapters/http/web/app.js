@@ -138,6 +138,8 @@ function renderSignedOut() {
   $('email-link').hidden = true;
   $('signed-in').hidden = true;
   $('signed-out').hidden = false;
+  // Passwords typed into the signed-in view must not wait there for whoever signs in next.
+  for (const id of ['password-form', 'email-form']) $(id).reset();
   showTab(false);
   $('signin-form').querySelector('input').focus();
 }
