@@ -211,5 +211,14 @@ for (const backend of [SQLITE_BACKEND, MYSQL_BACKEND]) {
       expectProblem(await call(app.url, 'GET', '/admin/events?type=nope', as(admin.accessToken)), 400, 'VALIDATION_FAILED');
       expectProblem(await call(app.url, 'GET', '/auth/events'), 401, 'TOKEN_MISSING');
     });
+
+    it('records the device of a password sign-in, right or wrong (the account page names it in the activity)', async () => {
+      const user = await account('device');
+      const agent = 'Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36';
+      expectProblem(await login(app.url, user.email, 'a wrong password', { 'user-agent': agent }), 401, 'INVALID_CREDENTIALS');
+      expectTokenAnswer(await login(app.url, user.email, GOOD_PASSWORD, { 'user-agent': agent }), 200);
+      const { events } = (await call(app.url, 'GET', '/auth/events', as(user.accessToken))).body as { events: { type: string; userAgent: string | null }[] };
+      expect(events.slice(0, 2).map((e) => [e.type, e.userAgent])).to.deep.equal([['login.succeeded', agent], ['login.failed', agent]]);
+    });
   });
 }

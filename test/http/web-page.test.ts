@@ -57,6 +57,36 @@ describe('GET / (the account page) and its icon', () => {
   });
 });
 
+/** The admin page: static like the account page, under the same CSP; what it shows is the admin API's to decide. */
+describe('GET /admin (the admin page)', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(() => app.close());
+
+  it('serves the page to anyone, under the account page’s CSP, with only its own module script and no inline handler', async () => {
+    const page = await call(app.url, 'GET', '/');
+    const res = await call(app.url, 'GET', '/admin');
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.match(/^text\/html; charset=utf-8/);
+    expect(res.headers.get('content-security-policy')).to.equal(page.headers.get('content-security-policy'));
+    expect(res.headers.get('x-content-type-options')).to.equal('nosniff');
+    const scripts = [...res.text.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
+    expect(scripts.map(([, attributes, body]) => [attributes?.trim(), body?.trim()])).to.deep.equal([['type="module" src="/admin.js"', '']]);
+    expect(res.text).to.not.match(/\son[a-z]+\s*=|\sstyle\s*=/i);
+    expect(res.text).to.contain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
+  });
+
+  it('serves its script and stylesheet with their types', async () => {
+    for (const [path, type] of [['/admin.js', 'text/javascript; charset=utf-8'], ['/activity.js', 'text/javascript; charset=utf-8'], ['/admin.css', 'text/css; charset=utf-8']] as const) {
+      const res = await call(app.url, 'GET', path);
+      expect(res.status, path).to.equal(200);
+      expect(res.headers.get('content-type'), path).to.equal(type);
+    }
+  });
+});
+
 /** The pages a mail links to: the account page itself, and a GET of one (a mail scanner's) spends no token. */
 describe('GET /verify-email, /reset-password and /confirm-email (the mail-link pages)', () => {
   let app: TestApp;
@@ -84,7 +114,7 @@ describe('GET /verify-email, /reset-password and /confirm-email (the mail-link p
   });
 
   it('serves the scripts the page imports as JavaScript', async () => {
-    for (const path of ['/app.js', '/api.js', '/email.js']) {
+    for (const path of ['/app.js', '/api.js', '/email.js', '/activity.js']) {
       const res = await call(app.url, 'GET', path);
       expect(res.status, path).to.equal(200);
       expect(res.headers.get('content-type'), path).to.equal('text/javascript; charset=utf-8');

@@ -20,7 +20,12 @@ const ASSETS = {
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/api.js': { file: 'api.js', type: 'text/javascript; charset=utf-8' },
   '/email.js': { file: 'email.js', type: 'text/javascript; charset=utf-8' },
+  '/activity.js': { file: 'activity.js', type: 'text/javascript; charset=utf-8' },
   '/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+  // The admin page: static like the account page; the admin API's role guard decides what it may see.
+  '/admin': { file: 'admin.html', type: 'text/html; charset=utf-8' },
+  '/admin.js': { file: 'admin.js', type: 'text/javascript; charset=utf-8' },
+  '/admin.css': { file: 'admin.css', type: 'text/css; charset=utf-8' },
   // The API reference: Scalar renders /openapi.json in the browser; no CDN and no inline script.
   '/docs': { file: 'docs.html', type: 'text/html; charset=utf-8' },
   '/docs.js': { file: 'docs.js', type: 'text/javascript; charset=utf-8' },

@@ -7,6 +7,7 @@ export const localStrategy = (authenticate: AuthenticateWithPassword) =>
   new LocalStrategy(
     { usernameField: 'email', passwordField: 'password', session: false, passReqToCallback: true },
     (req, email, password, done) => {
-      reportVerdict(authenticate.execute({ email, password, clientIp: req.ip ?? 'unknown', userAgent: req.get?.('User-Agent') ?? null }), done as Done);
+      // koa-passport's request has the headers but no `get()`: reading through it lost the User-Agent of every login event.
+      reportVerdict(authenticate.execute({ email, password, clientIp: req.ip ?? 'unknown', userAgent: req.headers?.['user-agent'] ?? null }), done as Done);
     },
   );

@@ -1,5 +1,6 @@
 // The account page: signing in and up, sessions, the password; the mail-link flows live in email.js.
 import { api, hasSession, ProblemError, read, REFRESHABLE, send, tryAgain } from './api.js';
+import { renderActivity } from './activity.js';
 import { EMAIL_FORMS, EMAIL_MESSAGES, emailFlows } from './email.js';
 
 const $ = (id) => document.getElementById(id);
@@ -13,6 +14,7 @@ const MESSAGES = {
   VALIDATION_FAILED: 'Please check the form:',
   PASSWORD_TOO_WEAK: 'Please choose a stronger password.',
   INVALID_TOKEN: 'Your session has ended. Please sign in again.',
+  ACCOUNT_DISABLED: 'This account is disabled. Ask an administrator to enable it again.',
   SERVICE_UNAVAILABLE: 'The service is briefly unavailable. Please try again in a moment.',
   ...EMAIL_MESSAGES,
 };
@@ -127,14 +129,17 @@ async function renderSignedIn(user) {
   $('user-github').hidden = !user.githubLogin;
   $('user-github-login').textContent = user.githubLogin || '';
   $('github-link').hidden = Boolean(user.githubLogin);
+  $('admin-link').hidden = !user.roles?.includes('admin');
   flows.renderEmail(user);
-  await renderSessions();
+  await Promise.all([renderSessions(), renderActivity($('activity'))]);
 }
 
 function renderSignedOut() {
   $('email-link').hidden = true;
   $('signed-in').hidden = true;
   $('signed-out').hidden = false;
+  // Passwords typed into the signed-in view must not wait there for whoever signs in next.
+  for (const id of ['password-form', 'email-form']) $(id).reset();
   showTab(false);
   $('signin-form').querySelector('input').focus();
 }
@@ -215,7 +220,7 @@ onSubmit('signup-form', async (data, form) => {
 onSubmit('password-form', async (data, form) => {
   await api('POST', '/auth/password', data);
   form.reset();
-  await renderSessions();
+  await Promise.all([renderSessions(), renderActivity($('activity'))]);
   show('info', 'Password changed. Every other session was signed out.', { near: form.previousElementSibling });
 });
 
