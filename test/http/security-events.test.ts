@@ -74,7 +74,9 @@ describe('npm run admin -- grant|revoke <email> <role>', function () {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'admin-cli-'));
     env = { DATABASE_URL: `sqlite:${join(dir, 'cli.sqlite3')}`, LOG_LEVEL: 'silent', MAIL_OUTBOX_DIR: join(dir, 'outbox') };
-    const started = await startTestApp({ persistence: 'database', env: { ...env, ...NO_THROTTLE, EMAIL_VERIFICATION: 'off' } });
+    // CACHE_TTL_MS=0: the CLI is another process, so a running instance with the per-instance cache
+    // on would see its change only once the cached user expires (docs/admin.md says so).
+    const started = await startTestApp({ persistence: 'database', env: { ...env, ...NO_THROTTLE, EMAIL_VERIFICATION: 'off', CACHE_TTL_MS: '0' } });
     await migrateToLatest(appDatabase(started));
     app = { app: started, stop: async () => { await started.close(); await appDatabase(started).destroy(); } };
   });
