@@ -1,4 +1,4 @@
-import { InvalidCredentialsError, InvalidTokenError } from '../domain/errors.js';
+import { InvalidTokenError } from '../domain/errors.js';
 import { parseNewPassword } from '../domain/password.js';
 import type { PasswordStrength } from '../domain/password-strength.js';
 import type { SessionPrincipal } from '../domain/principal.js';
@@ -48,11 +48,7 @@ export class ChangePassword {
     if (!user) throw new InvalidTokenError('The account no longer exists');
     this.strength.assertStrong(newPassword, user.email, 'newPassword');
 
-    // An account without an email (GitHub-only) is throttled under its id instead.
-    const attempt = { email: user.email ?? `id:${user.id}`, clientIp: input.clientIp };
-    if (!(await this.passwords.verify(attempt, input.currentPassword, user.passwordHash))) {
-      throw new InvalidCredentialsError();
-    }
+    await this.passwords.confirmCurrent(user, input.currentPassword, input.clientIp);
     await this.users.updatePasswordHash(user.id, await this.hasher.hash(newPassword));
     await this.store.endAllForUser(user.id, this.clock.now());
     await this.links.voidAll(user.id, 'reset_password');

@@ -1,4 +1,5 @@
-import { TooManyAttemptsError } from '../domain/errors.js';
+import { InvalidCredentialsError, TooManyAttemptsError } from '../domain/errors.js';
+import type { User } from '../domain/user.js';
 import type { LoginAttempt, LoginThrottle } from '../domain/ports/login-throttle.js';
 import type { PasswordHasher } from '../domain/ports/password-hasher.js';
 import { presentedPassword } from '../domain/password.js';
@@ -33,5 +34,14 @@ export class ThrottledPasswordCheck {
     }
     await (matches ? this.throttle.recordSuccess(attempt) : this.throttle.recordFailure(attempt));
     return matches;
+  }
+
+  /**
+   * A signed-in user's current password, asked again before a sensitive change: a wrong one is
+   * InvalidCredentialsError and counts as a failed sign-in. An account without an email
+   * (GitHub-only) is throttled under its id instead.
+   */
+  async confirmCurrent(user: User, password: string, clientIp: string): Promise<void> {
+    if (!(await this.verify({ email: user.email ?? `id:${user.id}`, clientIp }, password, user.passwordHash))) throw new InvalidCredentialsError();
   }
 }

@@ -8,11 +8,6 @@ export interface EmailTokenStoreFixture {
   readonly store: EmailTokenStore;
   /** Of the same family as the store: SQL tokens need their user row (foreign key). */
   readonly users: UserRepository;
-  /**
-   * Whether deleting a user through `users` forgets the user's tokens (an SQL cascade). The
-   * in-memory store shares nothing with the in-memory users, so it says false and that test is pending.
-   */
-  readonly userDeletionForgetsTokens: boolean;
   teardown(): Promise<void>;
 }
 
@@ -22,7 +17,12 @@ const NOW = at('2026-03-01T10:30:00.000Z');
 const LATER = at('2026-03-01T10:45:00.000Z');
 
 /** What every EmailTokenStore must do, whatever stores it. */
-export function emailTokenStoreContract(name: string, setup: () => Promise<EmailTokenStoreFixture>): void {
+/**
+ * `cascadesUserDeletion`: whether deleting a user through the family's UserRepository forgets the
+ * user's tokens (an SQL cascade). The in-memory store shares nothing with the in-memory users, so
+ * that rule is not its to keep, and its runner leaves the rule out (rather than skipping it).
+ */
+export function emailTokenStoreContract(name: string, setup: () => Promise<EmailTokenStoreFixture>, { cascadesUserDeletion = true } = {}): void {
   describe(`EmailTokenStore contract: ${name}`, () => {
     let fixture: EmailTokenStoreFixture | undefined;
     let store: EmailTokenStore;
@@ -267,9 +267,8 @@ export function emailTokenStoreContract(name: string, setup: () => Promise<Email
       });
     });
 
-    describe('deleting the user', () => {
-      it('forgets the deleted user’s tokens and no other', async function () {
-        if (!fixture?.userDeletionForgetsTokens) this.skip();
+    if (cascadesUserDeletion) describe('deleting the user', () => {
+      it('forgets the deleted user’s tokens and no other', async () => {
         const mine = await issued();
         const someoneElses = await issued({}, await newUserId());
 

@@ -23,8 +23,10 @@ describe('in-memory adapters', () => {
   );
 
   // The in-memory store shares nothing with the in-memory users: deleting one cannot reach its tokens.
-  emailTokenStoreContract('InMemoryEmailTokenStore', () =>
-    Promise.resolve({ store: new InMemoryEmailTokenStore(), users: new InMemoryUserRepository(), userDeletionForgetsTokens: false, teardown: nothingToTearDown }),
+  emailTokenStoreContract(
+    'InMemoryEmailTokenStore',
+    () => Promise.resolve({ store: new InMemoryEmailTokenStore(), users: new InMemoryUserRepository(), teardown: nothingToTearDown }),
+    { cascadesUserDeletion: false },
   );
 
   refreshRotationContract('InMemoryTokenStore + InMemoryUserRepository', () =>

@@ -60,6 +60,6 @@ describe('knex adapters on MySQL/MariaDB', () => {
 
   emailTokenStoreContract('KnexEmailTokenStore on MySQL', async () => {
     const { users, emailTokens, teardown } = await knexStores();
-    return { store: emailTokens, users, userDeletionForgetsTokens: true, teardown };
+    return { store: emailTokens, users, teardown };
   });
 });

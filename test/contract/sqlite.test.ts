@@ -35,6 +35,6 @@ describe('knex adapters on SQLite (better-sqlite3, in memory)', () => {
 
   emailTokenStoreContract('KnexEmailTokenStore on SQLite', async () => {
     const { users, teardown, db } = await knexStores();
-    return { store: new KnexEmailTokenStore(db), users, userDeletionForgetsTokens: true, teardown };
+    return { store: new KnexEmailTokenStore(db), users, teardown };
   });
 });

@@ -1,5 +1,5 @@
 import { parseEmail } from '../../domain/email.js';
-import { EmailAlreadyRegisteredError, InvalidCredentialsError, InvalidTokenError, ValidationFailedError } from '../../domain/errors.js';
+import { EmailAlreadyRegisteredError, InvalidTokenError, ValidationFailedError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
 import type { Mailer } from '../../domain/ports/mailer.js';
 import type { SecurityEvents } from '../../domain/ports/audit-log.js';
@@ -37,8 +37,7 @@ export class RequestEmailChange {
     if (!user) throw new InvalidTokenError('The account no longer exists');
     if (user.passwordHash !== null) {
       if (!input.currentPassword) throw new ValidationFailedError([{ field: 'currentPassword', message: 'is required' }]);
-      const attempt = { email: user.email ?? `id:${user.id}`, clientIp: input.clientIp };
-      if (!(await this.passwords.verify(attempt, input.currentPassword, user.passwordHash))) throw new InvalidCredentialsError();
+      await this.passwords.confirmCurrent(user, input.currentPassword, input.clientIp);
     }
     // A taken address is 409 before the allowance is asked: no mail would follow it.
     if (newEmail === user.email || (await this.users.findByEmail(newEmail))) throw new EmailAlreadyRegisteredError();
