@@ -1,5 +1,8 @@
 /** Starting the built service as a user would: NODE_ENV=production, random secrets, pinned to SERVER_CPU. */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { startBuiltService, type BuiltService } from '../service.js';
 import { ROOT, SERVER_CPU } from './common.js';
@@ -38,9 +41,12 @@ export async function startService(options: StartOptions): Promise<Service> {
     BCRYPT_COST: String(options.bcryptCost),
     // Every load request comes from 127.0.0.1: the per-IP failure ceiling must not trip on the
     // harness's own contract checks or wrong passwords (successes never count), nor the per-IP
-  // registration ceiling on its registrations.
+    // registration ceiling on its registrations, nor the mail allowance of the client those
+    // registrations ask verification mails for (they go to a throw-away outbox: no SMTP here).
     LOGIN_IP_MAX_FAILURES: '1000000',
     REGISTER_PER_IP_PER_HOUR: '1000000',
+    MAIL_PER_IP_PER_HOUR: '1000000',
+    MAIL_OUTBOX_DIR: mkdtempSync(join(tmpdir(), 'auth-bench-outbox-')),
     METRICS_TOKEN: metricsToken,
     LOG_LEVEL: 'warn',
     ...options.env,
