@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+import { forgetEntry } from '../shared/lru-forget.js';
 import type { Clock } from '../../domain/ports/clock.js';
 
 /**
@@ -74,7 +75,7 @@ export class InMemoryAccountLockoutStore implements AccountLockoutStore {
   add(account: string, by: number): Promise<AccountFailures> {
     const count = Math.max(0, (this.live(this.counts, account)?.value ?? 0) + by);
     const msLeft = count === 0 ? 0 : this.lifetimes.failuresSeconds * 1000;
-    if (count === 0) this.counts.delete(account);
+    if (count === 0) forgetEntry(this.counts, account);
     else this.counts.set(account, { value: count, expiresAt: this.clock.now().getTime() + msLeft });
     return Promise.resolve({ count, msLeft });
   }
@@ -85,7 +86,7 @@ export class InMemoryAccountLockoutStore implements AccountLockoutStore {
   }
 
   clear(account: string): Promise<void> {
-    this.counts.delete(account);
+    forgetEntry(this.counts, account);
     return Promise.resolve();
   }
 

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { forgetEntry } from '../../shared/lru-forget.js';
 import { sweepStale } from '../../shared/stale-sweeper.js';
 
 export interface ReadThroughCacheOptions {
@@ -37,7 +38,7 @@ export class ReadThroughCache<V extends object> {
   /** Forgets one key, and stops every read in flight from filling the cache. */
   invalidate(key: string): void {
     this.generation += 1;
-    this.entries.delete(key);
+    forgetEntry(this.entries, key);
   }
 
   /**
@@ -65,6 +66,6 @@ export class ReadThroughCache<V extends object> {
   /** Forgets every key the predicate picks. */
   invalidateWhere(pick: (value: V) => boolean): void {
     this.generation += 1;
-    for (const [key, value] of this.entries.entries()) if (pick(value)) this.entries.delete(key);
+    for (const [key, value] of [...this.entries.entries()]) if (pick(value)) forgetEntry(this.entries, key);
   }
 }
