@@ -35,7 +35,7 @@ import { RateLimiterLoginThrottle } from '../adapters/throttle/rate-limiter-logi
 import { RateLimiterRegistrationThrottle } from '../adapters/throttle/rate-limiter-registration-throttle.js';
 import type { Redis } from 'ioredis';
 import { TOKENS } from './tokens.js';
-import { RolePolicy } from '../application/roles.js';
+import { RolePolicy } from '../application/accounts/roles.js';
 import { DetachedWork } from '../adapters/system/detached-work.js';
 import type { AuditLog, SecurityEvents } from '../domain/ports/audit-log.js';
 import { ResilientSecurityEvents } from '../adapters/audit/resilient-security-events.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import type { SessionTokens } from '../../src/application/session-token-minter.js';
+import type { SessionTokens } from '../../src/application/sessions/session-token-minter.js';
 import { composeSessionUseCases } from '../../src/composition/use-cases.js';
 import { JwtTokenIssuer } from '../../src/adapters/crypto/jwt-token-issuer.js';
 import { jwtSettings, type JwtSettings } from '../../src/config/jwt-settings.js';

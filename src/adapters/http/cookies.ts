@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { Context } from 'koa';
-import type { SessionTokens } from '../../application/session-token-minter.js';
+import type { SessionTokens } from '../../application/sessions/session-token-minter.js';
 import { csrfTokenFor } from './csrf.js';
 import { COOKIE } from './cookie-names.js';
 

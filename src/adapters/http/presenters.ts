@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
-import type { SessionSummary } from '../../application/list-sessions.js';
-import type { SessionTokens } from '../../application/session-token-minter.js';
+import type { SessionSummary } from '../../application/sessions/list-sessions.js';
+import type { SessionTokens } from '../../application/sessions/session-token-minter.js';
 import type { SecurityEvent } from '../../domain/security-event.js';
 import type { User } from '../../domain/user.js';
 import { authSourceOf } from './authenticate.js';

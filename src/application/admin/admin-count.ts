@@ -1,7 +1,7 @@
 import type { UserRepository } from '../../domain/ports/user-repository.js';
 import { ADMIN_ROLE } from '../../domain/role.js';
 import type { User } from '../../domain/user.js';
-import type { RolePolicy } from '../roles.js';
+import type { RolePolicy } from '../accounts/roles.js';
 
 /**
  * Whether an enabled administrator other than `target` exists: one holding `admin` in its stored

@@ -1,6 +1,6 @@
 import type { Role } from '../../domain/role.js';
 import type { User } from '../../domain/user.js';
-import type { RolePolicy } from '../roles.js';
+import type { RolePolicy } from '../accounts/roles.js';
 
 /** A user as an administrator sees it: its current roles (ADMIN_EMAILS included). */
 export interface AdminUser extends User {

@@ -3,7 +3,7 @@ import type { SessionPrincipal } from '../../domain/principal.js';
 import type { UserRepository } from '../../domain/ports/user-repository.js';
 import type { Role } from '../../domain/role.js';
 import type { User } from '../../domain/user.js';
-import type { RolePolicy } from '../roles.js';
+import type { RolePolicy } from '../accounts/roles.js';
 
 /**
  * The role guard's decision, after the `jwt` strategy authenticated the caller: the user's roles as

@@ -4,7 +4,7 @@ import type { SecurityEvents } from '../../domain/ports/audit-log.js';
 import type { UserRepository } from '../../domain/ports/user-repository.js';
 import { ADMIN_ROLE, parseRole, parseRoles } from '../../domain/role.js';
 import type { User } from '../../domain/user.js';
-import type { RolePolicy } from '../roles.js';
+import type { RolePolicy } from '../accounts/roles.js';
 import { anotherAdminExists, isEnabledAdmin } from './admin-count.js';
 
 export interface ChangeRoleInput {

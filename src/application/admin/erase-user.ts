@@ -3,7 +3,7 @@ import type { AuditLog, SecurityEvents } from '../../domain/ports/audit-log.js';
 import type { Clock } from '../../domain/ports/clock.js';
 import type { TokenStore } from '../../domain/ports/token-store.js';
 import type { UserRepository } from '../../domain/ports/user-repository.js';
-import type { RolePolicy } from '../roles.js';
+import type { RolePolicy } from '../accounts/roles.js';
 import { anotherAdminExists, isEnabledAdmin } from './admin-count.js';
 
 export interface EraseUserInput {

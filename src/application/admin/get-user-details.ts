@@ -2,7 +2,7 @@ import { UserNotFoundError } from '../../domain/errors.js';
 import type { Clock } from '../../domain/ports/clock.js';
 import type { TokenStore } from '../../domain/ports/token-store.js';
 import type { UserRepository } from '../../domain/ports/user-repository.js';
-import type { RolePolicy } from '../roles.js';
+import type { RolePolicy } from '../accounts/roles.js';
 import { asAdminUser, type AdminUser } from './admin-user.js';
 
 export interface UserDetails {

@@ -1,6 +1,6 @@
 import type { UserRepository } from '../../domain/ports/user-repository.js';
 import type { UserCursor, UserSearch } from '../../domain/user.js';
-import type { RolePolicy } from '../roles.js';
+import type { RolePolicy } from '../accounts/roles.js';
 import { asAdminUser, type AdminUser } from './admin-user.js';
 
 export interface UserPage {

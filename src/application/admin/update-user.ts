@@ -5,7 +5,7 @@ import type { TokenStore } from '../../domain/ports/token-store.js';
 import type { UserRepository } from '../../domain/ports/user-repository.js';
 import { ADMIN_ROLE } from '../../domain/role.js';
 import type { UserChanges } from '../../domain/user.js';
-import type { RolePolicy } from '../roles.js';
+import type { RolePolicy } from '../accounts/roles.js';
 import { asAdminUser, type AdminUser } from './admin-user.js';
 import { anotherAdminExists, isEnabledAdmin } from './admin-count.js';
 

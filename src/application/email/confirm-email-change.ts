@@ -6,7 +6,7 @@ import type { TokenStore } from '../../domain/ports/token-store.js';
 import type { UserRepository } from '../../domain/ports/user-repository.js';
 import type { User } from '../../domain/user.js';
 import type { EmailLinks } from './email-links.js';
-import type { RolePolicy } from '../roles.js';
+import type { RolePolicy } from '../accounts/roles.js';
 
 /**
  * POST /auth/email/confirm-change: the link proves the new address, so the account moves to it

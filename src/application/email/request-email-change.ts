@@ -5,7 +5,7 @@ import type { Mailer } from '../../domain/ports/mailer.js';
 import type { SecurityEvents } from '../../domain/ports/audit-log.js';
 import type { MailThrottle } from '../../domain/ports/mail-throttle.js';
 import type { UserRepository } from '../../domain/ports/user-repository.js';
-import type { ThrottledPasswordCheck } from '../throttled-password-check.js';
+import type { ThrottledPasswordCheck } from '../passwords/throttled-password-check.js';
 import type { EmailLinks } from './email-links.js';
 import { admitMail } from './mail-allowance.js';
 

@@ -3,7 +3,7 @@ import type { UserRepository } from '../../domain/ports/user-repository.js';
 import type { User } from '../../domain/user.js';
 import type { SecurityEvents } from '../../domain/ports/audit-log.js';
 import type { EmailLinks } from './email-links.js';
-import type { RolePolicy } from '../roles.js';
+import type { RolePolicy } from '../accounts/roles.js';
 
 /** POST /auth/email/verify: spends a verification link; the address it was mailed to is proven, if the account still has it. */
 export class VerifyEmail {

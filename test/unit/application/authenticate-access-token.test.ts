@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { SessionTokens } from '../../../src/application/session-token-minter.js';
+import type { SessionTokens } from '../../../src/application/sessions/session-token-minter.js';
 import { buildAuth, expectCode, type Auth } from './harness.js';
 
 describe('AuthenticateAccessToken', () => {

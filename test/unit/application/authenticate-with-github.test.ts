@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { InMemoryAccounts } from '../../../src/adapters/persistence/memory/in-memory-accounts.js';
 import { InMemoryIdentityRepository } from '../../../src/adapters/persistence/memory/in-memory-identity-repository.js';
 import { InMemoryUserRepository } from '../../../src/adapters/persistence/memory/in-memory-user-repository.js';
-import { AuthenticateWithGithub } from '../../../src/application/authenticate-with-github.js';
+import { AuthenticateWithGithub } from '../../../src/application/providers/authenticate-with-github.js';
 import type { DisplayName } from '../../../src/domain/display-name.js';
 import type { Email } from '../../../src/domain/email.js';
 import { EmailAlreadyRegisteredError, IdentityAlreadyLinkedError, ServiceUnavailableError } from '../../../src/domain/errors.js';

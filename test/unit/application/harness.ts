@@ -15,12 +15,12 @@ import type { EmailVerificationMode } from '../../../src/domain/email-verificati
 import { InMemoryTokenStore } from '../../../src/adapters/persistence/memory/in-memory-token-store.js';
 import { InMemoryUserRepository } from '../../../src/adapters/persistence/memory/in-memory-user-repository.js';
 import { RandomIdGenerator } from '../../../src/adapters/system/random-id-generator.js';
-import type { SessionTokens } from '../../../src/application/session-token-minter.js';
+import type { SessionTokens } from '../../../src/application/sessions/session-token-minter.js';
 import { memoryLimiters, registrationLimiter, type ThrottleLimits } from '../../../src/adapters/throttle/limiters.js';
 import { RateLimiterLoginThrottle } from '../../../src/adapters/throttle/rate-limiter-login-throttle.js';
 import { RateLimiterRegistrationThrottle } from '../../../src/adapters/throttle/rate-limiter-registration-throttle.js';
 import { composeUseCases } from '../../../src/composition/use-cases.js';
-import { RolePolicy } from '../../../src/application/roles.js';
+import { RolePolicy } from '../../../src/application/accounts/roles.js';
 import { InMemoryAuditLog } from '../../../src/adapters/persistence/memory/in-memory-audit-log.js';
 import { ResilientSecurityEvents } from '../../../src/adapters/audit/resilient-security-events.js';
 import type { Email } from '../../../src/domain/email.js';

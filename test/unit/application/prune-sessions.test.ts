@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { PruneSessions } from '../../../src/application/prune-sessions.js';
+import { PruneSessions } from '../../../src/application/sessions/prune-sessions.js';
 import { buildAuth, type Auth } from './harness.js';
 
 describe('PruneSessions', () => {

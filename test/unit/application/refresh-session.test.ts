@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { SessionTokens } from '../../../src/application/session-token-minter.js';
+import type { SessionTokens } from '../../../src/application/sessions/session-token-minter.js';
 import { InMemoryTokenStore } from '../../../src/adapters/persistence/memory/in-memory-token-store.js';
 import type { TokenStore } from '../../../src/domain/ports/token-store.js';
 import { buildAuth, epochSeconds, expectCode, refreshClaims, verifyAccess, verifyRefresh, type Auth } from './harness.js';

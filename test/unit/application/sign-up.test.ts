@@ -4,7 +4,7 @@ import type { Email } from '../../../src/domain/email.js';
 import { ServiceUnavailableError, ValidationFailedError, type TooManyAttemptsError } from '../../../src/domain/errors.js';
 import type { PasswordHasher } from '../../../src/domain/ports/password-hasher.js';
 import type { Session } from '../../../src/domain/session.js';
-import type { RegisterUserInput } from '../../../src/application/register-user.js';
+import type { RegisterUserInput } from '../../../src/application/accounts/register-user.js';
 import { buildAuth, expectCode, GOOD_PASSWORD, hasher, rejectionOf, type Auth } from './harness.js';
 
 const IP = '192.0.2.20';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ThrottledPasswordCheck } from '../../../src/application/throttled-password-check.js';
+import { ThrottledPasswordCheck } from '../../../src/application/passwords/throttled-password-check.js';
 import type { TooManyAttemptsError } from '../../../src/domain/errors.js';
 import type { PasswordHasher } from '../../../src/domain/ports/password-hasher.js';
 import { buildAuth, expectCode, GOOD_PASSWORD, hasher, rejectionOf, type Auth } from './harness.js';

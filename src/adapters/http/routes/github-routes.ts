@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { KoaPassport } from 'koa-passport';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
-import type { IssueSession } from '../../../application/issue-session.js';
+import type { IssueSession } from '../../../application/sessions/issue-session.js';
 import { DomainError, type ErrorCode } from '../../../domain/errors.js';
 import { isPrincipal, isSessionPrincipal, principalOf } from '../authenticate.js';
 import { setSessionCookies, type CookieSettings } from '../cookies.js';

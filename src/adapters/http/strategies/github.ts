@@ -1,6 +1,6 @@
 import { InternalOAuthError } from 'passport-oauth2';
 import { Strategy as GitHubStrategy } from 'passport-github2';
-import type { AuthenticateWithGithub } from '../../../application/authenticate-with-github.js';
+import type { AuthenticateWithGithub } from '../../../application/providers/authenticate-with-github.js';
 import type { ExternalProfile } from '../../../domain/identity.js';
 import { DomainError } from '../../../domain/errors.js';
 import type { GithubConfig } from '../../../config/github.js';

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { Strategy as JwtStrategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
-import type { AuthenticateAccessToken } from '../../../application/authenticate-access-token.js';
+import type { AuthenticateAccessToken } from '../../../application/sessions/authenticate-access-token.js';
 import { InvalidTokenError } from '../../../domain/errors.js';
 import type { Clock } from '../../../domain/ports/clock.js';
 import { verificationKey, type JwtKindSettings, type JwtSettings } from '../../../config/jwt-settings.js';

@@ -1,5 +1,5 @@
 import { Strategy as LocalStrategy } from 'passport-local';
-import type { AuthenticateWithPassword } from '../../../application/authenticate-with-password.js';
+import type { AuthenticateWithPassword } from '../../../application/passwords/authenticate-with-password.js';
 import { reportVerdict, type Done } from './verdict.js';
 
 /** Email and password from the (already validated) body, the client address for throttling; the use case decides. */

@@ -1,7 +1,7 @@
-import type { Principal } from '../domain/principal.js';
-import type { Clock } from '../domain/ports/clock.js';
-import type { TokenStore } from '../domain/ports/token-store.js';
-import type { SecurityEvents } from '../domain/ports/audit-log.js';
+import type { Principal } from '../../domain/principal.js';
+import type { Clock } from '../../domain/ports/clock.js';
+import type { TokenStore } from '../../domain/ports/token-store.js';
+import type { SecurityEvents } from '../../domain/ports/audit-log.js';
 
 /** Logout everywhere: every session of the user ends, this one included. */
 export class EndAllSessions {

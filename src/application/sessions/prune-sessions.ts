@@ -1,6 +1,6 @@
-import type { Clock } from '../domain/ports/clock.js';
-import type { TokenStore } from '../domain/ports/token-store.js';
-import type { SessionPolicy } from '../domain/session.js';
+import type { Clock } from '../../domain/ports/clock.js';
+import type { TokenStore } from '../../domain/ports/token-store.js';
+import type { SessionPolicy } from '../../domain/session.js';
 
 /** Forgets one batch of sessions no token can use again; a job calls it until a batch comes back short. */
 export class PruneSessions {

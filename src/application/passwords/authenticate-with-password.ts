@@ -1,8 +1,8 @@
-import { normalizeEmail, tryParseEmail } from '../domain/email.js';
-import { AccountDisabledError, EmailNotVerifiedError, InvalidCredentialsError, TooManyAttemptsError } from '../domain/errors.js';
-import type { SecurityEvents } from '../domain/ports/audit-log.js';
-import type { Principal } from '../domain/principal.js';
-import type { UserRepository } from '../domain/ports/user-repository.js';
+import { normalizeEmail, tryParseEmail } from '../../domain/email.js';
+import { AccountDisabledError, EmailNotVerifiedError, InvalidCredentialsError, TooManyAttemptsError } from '../../domain/errors.js';
+import type { SecurityEvents } from '../../domain/ports/audit-log.js';
+import type { Principal } from '../../domain/principal.js';
+import type { UserRepository } from '../../domain/ports/user-repository.js';
 import type { ThrottledPasswordCheck } from './throttled-password-check.js';
 
 export interface Credentials {

@@ -1,14 +1,14 @@
-import { cleanDisplayName } from '../domain/display-name.js';
-import { tryParseEmail } from '../domain/email.js';
-import { AccountDisabledError, AccountExistsError, EmailAlreadyRegisteredError, EmailNotVerifiedError, IdentityAlreadyLinkedError, InvalidStateError, UserNotFoundError } from '../domain/errors.js';
-import type { ExternalProfile } from '../domain/identity.js';
-import type { Principal } from '../domain/principal.js';
-import type { SecurityEvents } from '../domain/ports/audit-log.js';
-import type { Clock } from '../domain/ports/clock.js';
-import type { IdGenerator } from '../domain/ports/id-generator.js';
-import type { IdentityRepository } from '../domain/ports/identity-repository.js';
-import type { LoginThrottle } from '../domain/ports/login-throttle.js';
-import type { UserRepository } from '../domain/ports/user-repository.js';
+import { cleanDisplayName } from '../../domain/display-name.js';
+import { tryParseEmail } from '../../domain/email.js';
+import { AccountDisabledError, AccountExistsError, EmailAlreadyRegisteredError, EmailNotVerifiedError, IdentityAlreadyLinkedError, InvalidStateError, UserNotFoundError } from '../../domain/errors.js';
+import type { ExternalProfile } from '../../domain/identity.js';
+import type { Principal } from '../../domain/principal.js';
+import type { SecurityEvents } from '../../domain/ports/audit-log.js';
+import type { Clock } from '../../domain/ports/clock.js';
+import type { IdGenerator } from '../../domain/ports/id-generator.js';
+import type { IdentityRepository } from '../../domain/ports/identity-repository.js';
+import type { LoginThrottle } from '../../domain/ports/login-throttle.js';
+import type { UserRepository } from '../../domain/ports/user-repository.js';
 
 export interface GithubSignInInput {
   readonly profile: ExternalProfile;

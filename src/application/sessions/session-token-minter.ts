@@ -1,7 +1,7 @@
-import type { TokenIssuer } from '../domain/ports/token-issuer.js';
-import { capToSession, type Session, type SessionPolicy } from '../domain/session.js';
-import type { User } from '../domain/user.js';
-import type { RolePolicy } from './roles.js';
+import type { TokenIssuer } from '../../domain/ports/token-issuer.js';
+import { capToSession, type Session, type SessionPolicy } from '../../domain/session.js';
+import type { User } from '../../domain/user.js';
+import type { RolePolicy } from '../accounts/roles.js';
 
 export interface SessionTokens {
   readonly user: User;

@@ -1,6 +1,6 @@
-import type { Email } from '../domain/email.js';
-import { ADMIN_ROLE, type Role } from '../domain/role.js';
-import type { User } from '../domain/user.js';
+import type { Email } from '../../domain/email.js';
+import { ADMIN_ROLE, type Role } from '../../domain/role.js';
+import type { User } from '../../domain/user.js';
 
 /**
  * The roles a user holds now: the stored ones, plus `admin` while the account's verified email is

@@ -1,8 +1,8 @@
-import { InvalidCredentialsError, TooManyAttemptsError } from '../domain/errors.js';
-import type { User } from '../domain/user.js';
-import type { LoginAttempt, LoginThrottle } from '../domain/ports/login-throttle.js';
-import type { PasswordHasher } from '../domain/ports/password-hasher.js';
-import { presentedPassword } from '../domain/password.js';
+import { InvalidCredentialsError, TooManyAttemptsError } from '../../domain/errors.js';
+import type { User } from '../../domain/user.js';
+import type { LoginAttempt, LoginThrottle } from '../../domain/ports/login-throttle.js';
+import type { PasswordHasher } from '../../domain/ports/password-hasher.js';
+import { presentedPassword } from '../../domain/password.js';
 
 /**
  * The one way a password is checked (sign-in and password change alike), so each request counts

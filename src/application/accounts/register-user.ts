@@ -1,13 +1,13 @@
-import { parseDisplayName } from '../domain/display-name.js';
-import { parseEmail } from '../domain/email.js';
-import { parseFields } from '../domain/parse-fields.js';
-import { parseNewPassword } from '../domain/password.js';
-import type { PasswordStrength } from '../domain/password-strength.js';
-import type { Clock } from '../domain/ports/clock.js';
-import type { IdGenerator } from '../domain/ports/id-generator.js';
-import type { PasswordHasher } from '../domain/ports/password-hasher.js';
-import type { UserRepository } from '../domain/ports/user-repository.js';
-import type { User } from '../domain/user.js';
+import { parseDisplayName } from '../../domain/display-name.js';
+import { parseEmail } from '../../domain/email.js';
+import { parseFields } from '../../domain/parse-fields.js';
+import { parseNewPassword } from '../../domain/password.js';
+import type { PasswordStrength } from '../../domain/password-strength.js';
+import type { Clock } from '../../domain/ports/clock.js';
+import type { IdGenerator } from '../../domain/ports/id-generator.js';
+import type { PasswordHasher } from '../../domain/ports/password-hasher.js';
+import type { UserRepository } from '../../domain/ports/user-repository.js';
+import type { User } from '../../domain/user.js';
 
 export interface RegisterUserInput {
   readonly email: string;

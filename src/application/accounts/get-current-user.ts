@@ -1,7 +1,7 @@
-import { InvalidTokenError } from '../domain/errors.js';
-import type { Principal } from '../domain/principal.js';
-import type { UserRepository } from '../domain/ports/user-repository.js';
-import type { User } from '../domain/user.js';
+import { InvalidTokenError } from '../../domain/errors.js';
+import type { Principal } from '../../domain/principal.js';
+import type { UserRepository } from '../../domain/ports/user-repository.js';
+import type { User } from '../../domain/user.js';
 import type { RolePolicy } from './roles.js';
 
 export class GetCurrentUser {

@@ -1,16 +1,16 @@
-import { InvalidTokenError } from '../domain/errors.js';
-import { parseNewPassword } from '../domain/password.js';
-import type { PasswordStrength } from '../domain/password-strength.js';
-import type { SessionPrincipal } from '../domain/principal.js';
-import type { Clock } from '../domain/ports/clock.js';
-import type { PasswordHasher } from '../domain/ports/password-hasher.js';
-import type { TokenStore } from '../domain/ports/token-store.js';
-import type { UserRepository } from '../domain/ports/user-repository.js';
-import type { Mailer } from '../domain/ports/mailer.js';
-import type { SecurityEvents } from '../domain/ports/audit-log.js';
-import type { EmailLinks } from './email/email-links.js';
-import type { IssueSession } from './issue-session.js';
-import type { SessionTokens } from './session-token-minter.js';
+import { InvalidTokenError } from '../../domain/errors.js';
+import { parseNewPassword } from '../../domain/password.js';
+import type { PasswordStrength } from '../../domain/password-strength.js';
+import type { SessionPrincipal } from '../../domain/principal.js';
+import type { Clock } from '../../domain/ports/clock.js';
+import type { PasswordHasher } from '../../domain/ports/password-hasher.js';
+import type { TokenStore } from '../../domain/ports/token-store.js';
+import type { UserRepository } from '../../domain/ports/user-repository.js';
+import type { Mailer } from '../../domain/ports/mailer.js';
+import type { SecurityEvents } from '../../domain/ports/audit-log.js';
+import type { EmailLinks } from '../email/email-links.js';
+import type { IssueSession } from '../sessions/issue-session.js';
+import type { SessionTokens } from '../sessions/session-token-minter.js';
 import type { ThrottledPasswordCheck } from './throttled-password-check.js';
 
 export interface ChangePasswordInput {

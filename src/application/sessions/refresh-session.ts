@@ -1,11 +1,11 @@
-import { InvalidTokenError, RefreshTokenReusedError } from '../domain/errors.js';
-import type { RefreshPrincipal } from '../domain/principal.js';
-import type { SecurityEvents } from '../domain/ports/audit-log.js';
-import type { Clock } from '../domain/ports/clock.js';
-import type { TokenIssuer } from '../domain/ports/token-issuer.js';
-import type { TokenStore } from '../domain/ports/token-store.js';
-import type { UserRepository } from '../domain/ports/user-repository.js';
-import type { Session } from '../domain/session.js';
+import { InvalidTokenError, RefreshTokenReusedError } from '../../domain/errors.js';
+import type { RefreshPrincipal } from '../../domain/principal.js';
+import type { SecurityEvents } from '../../domain/ports/audit-log.js';
+import type { Clock } from '../../domain/ports/clock.js';
+import type { TokenIssuer } from '../../domain/ports/token-issuer.js';
+import type { TokenStore } from '../../domain/ports/token-store.js';
+import type { UserRepository } from '../../domain/ports/user-repository.js';
+import type { Session } from '../../domain/session.js';
 import type { AuthenticateRefreshToken } from './authenticate-refresh-token.js';
 import type { SessionTokenMinter, SessionTokens } from './session-token-minter.js';
 

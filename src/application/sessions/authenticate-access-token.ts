@@ -1,8 +1,8 @@
-import { InvalidTokenError } from '../domain/errors.js';
-import type { SessionPrincipal } from '../domain/principal.js';
-import type { Clock } from '../domain/ports/clock.js';
-import type { TokenStore } from '../domain/ports/token-store.js';
-import { liveSessionOf } from '../domain/session.js';
+import { InvalidTokenError } from '../../domain/errors.js';
+import type { SessionPrincipal } from '../../domain/principal.js';
+import type { Clock } from '../../domain/ports/clock.js';
+import type { TokenStore } from '../../domain/ports/token-store.js';
+import { liveSessionOf } from '../../domain/session.js';
 
 /** Claims of an access token whose signature, algorithm, issuer, audience and expiry were verified. */
 export interface AccessClaims {

@@ -1,10 +1,10 @@
-import { AccountDisabledError, InvalidTokenError } from '../domain/errors.js';
-import type { Clock } from '../domain/ports/clock.js';
-import type { IdGenerator } from '../domain/ports/id-generator.js';
-import type { TokenIssuer } from '../domain/ports/token-issuer.js';
-import type { TokenStore } from '../domain/ports/token-store.js';
-import type { UserRepository } from '../domain/ports/user-repository.js';
-import type { Session, SessionPolicy } from '../domain/session.js';
+import { AccountDisabledError, InvalidTokenError } from '../../domain/errors.js';
+import type { Clock } from '../../domain/ports/clock.js';
+import type { IdGenerator } from '../../domain/ports/id-generator.js';
+import type { TokenIssuer } from '../../domain/ports/token-issuer.js';
+import type { TokenStore } from '../../domain/ports/token-store.js';
+import type { UserRepository } from '../../domain/ports/user-repository.js';
+import type { Session, SessionPolicy } from '../../domain/session.js';
 import { type SessionTokenMinter, type SessionTokens } from './session-token-minter.js';
 
 export interface IssueSessionInput {

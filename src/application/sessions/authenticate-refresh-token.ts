@@ -1,9 +1,9 @@
-import { InvalidTokenError, RefreshTokenReusedError } from '../domain/errors.js';
-import type { RefreshPrincipal } from '../domain/principal.js';
-import type { SecurityEvents } from '../domain/ports/audit-log.js';
-import type { TokenIssuer } from '../domain/ports/token-issuer.js';
-import type { TokenStore } from '../domain/ports/token-store.js';
-import { classifyPresentedToken, liveSessionOf, type Session, type SessionPolicy } from '../domain/session.js';
+import { InvalidTokenError, RefreshTokenReusedError } from '../../domain/errors.js';
+import type { RefreshPrincipal } from '../../domain/principal.js';
+import type { SecurityEvents } from '../../domain/ports/audit-log.js';
+import type { TokenIssuer } from '../../domain/ports/token-issuer.js';
+import type { TokenStore } from '../../domain/ports/token-store.js';
+import { classifyPresentedToken, liveSessionOf, type Session, type SessionPolicy } from '../../domain/session.js';
 
 /** A refresh token its family accepts, with the session as the one read of it found it. */
 export interface AcceptedRefreshToken {

@@ -1,6 +1,6 @@
-import type { SessionPrincipal } from '../domain/principal.js';
-import type { Clock } from '../domain/ports/clock.js';
-import type { TokenStore } from '../domain/ports/token-store.js';
+import type { SessionPrincipal } from '../../domain/principal.js';
+import type { Clock } from '../../domain/ports/clock.js';
+import type { TokenStore } from '../../domain/ports/token-store.js';
 
 export interface SessionSummary {
   readonly id: string;

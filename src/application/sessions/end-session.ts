@@ -1,9 +1,9 @@
-import { InvalidTokenError, SessionNotFoundError } from '../domain/errors.js';
-import type { RefreshPrincipal, SessionPrincipal } from '../domain/principal.js';
-import type { Clock } from '../domain/ports/clock.js';
-import type { TokenStore } from '../domain/ports/token-store.js';
-import type { SecurityEvents } from '../domain/ports/audit-log.js';
-import { liveSessionOf } from '../domain/session.js';
+import { InvalidTokenError, SessionNotFoundError } from '../../domain/errors.js';
+import type { RefreshPrincipal, SessionPrincipal } from '../../domain/principal.js';
+import type { Clock } from '../../domain/ports/clock.js';
+import type { TokenStore } from '../../domain/ports/token-store.js';
+import type { SecurityEvents } from '../../domain/ports/audit-log.js';
+import { liveSessionOf } from '../../domain/session.js';
 import type { AuthenticateRefreshToken } from './authenticate-refresh-token.js';
 
 /** A session named by its id (DELETE /auth/sessions/:id). */

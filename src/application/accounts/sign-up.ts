@@ -1,16 +1,16 @@
-import { EmailAlreadyRegisteredError, TooManyAttemptsError, TooManyEmailsError } from '../domain/errors.js';
-import type { Mailer } from '../domain/ports/mailer.js';
-import type { MailThrottle } from '../domain/ports/mail-throttle.js';
-import type { LoginThrottle } from '../domain/ports/login-throttle.js';
-import type { RegistrationThrottle } from '../domain/ports/registration-throttle.js';
-import type { UserRepository } from '../domain/ports/user-repository.js';
-import type { IssueSession } from './issue-session.js';
+import { EmailAlreadyRegisteredError, TooManyAttemptsError, TooManyEmailsError } from '../../domain/errors.js';
+import type { Mailer } from '../../domain/ports/mailer.js';
+import type { MailThrottle } from '../../domain/ports/mail-throttle.js';
+import type { LoginThrottle } from '../../domain/ports/login-throttle.js';
+import type { RegistrationThrottle } from '../../domain/ports/registration-throttle.js';
+import type { UserRepository } from '../../domain/ports/user-repository.js';
+import type { IssueSession } from '../sessions/issue-session.js';
 import type { RegisterUser, RegisterUserInput } from './register-user.js';
-import type { SessionTokens } from './session-token-minter.js';
-import type { EmailLinks } from './email/email-links.js';
-import type { EmailVerificationMode } from '../domain/email-verification.js';
-import type { User } from '../domain/user.js';
-import type { SecurityEvents } from '../domain/ports/audit-log.js';
+import type { SessionTokens } from '../sessions/session-token-minter.js';
+import type { EmailLinks } from '../email/email-links.js';
+import type { EmailVerificationMode } from '../../domain/email-verification.js';
+import type { User } from '../../domain/user.js';
+import type { SecurityEvents } from '../../domain/ports/audit-log.js';
 
 export interface SignUpMail {
   readonly mode: EmailVerificationMode;
