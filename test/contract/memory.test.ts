@@ -1,6 +1,8 @@
 import { InMemoryEmailTokenStore } from '../../src/adapters/persistence/memory/in-memory-email-token-store.js';
 import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-memory-token-store.js';
 import { InMemoryUserRepository } from '../../src/adapters/persistence/memory/in-memory-user-repository.js';
+import { InMemoryAuditLog } from '../../src/adapters/persistence/memory/in-memory-audit-log.js';
+import { auditLogContract } from './audit-log.contract.js';
 import { emailTokenStoreContract } from './email-token-store.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { sessionPruningContract } from './session-pruning.contract.js';
@@ -28,6 +30,8 @@ describe('in-memory adapters', () => {
     () => Promise.resolve({ store: new InMemoryEmailTokenStore(), users: new InMemoryUserRepository(), teardown: nothingToTearDown }),
     { cascadesUserDeletion: false },
   );
+
+  auditLogContract('InMemoryAuditLog', () => Promise.resolve({ log: new InMemoryAuditLog(), teardown: nothingToTearDown }));
 
   refreshRotationContract('InMemoryTokenStore + InMemoryUserRepository', () =>
     Promise.resolve({ store: new InMemoryTokenStore(), users: new InMemoryUserRepository(), teardown: nothingToTearDown }),

@@ -3,6 +3,8 @@ import { KnexIdentityRepository } from '../../src/adapters/persistence/knex/knex
 import { KnexTokenStore } from '../../src/adapters/persistence/knex/knex-token-store.js';
 import { KnexUserRepository } from '../../src/adapters/persistence/knex/knex-user-repository.js';
 import { mysqlTestDatabase, mysqlUrl, warnMysqlSkipped, type TestDatabase } from '../support/databases.js';
+import { KnexAuditLog } from '../../src/adapters/persistence/knex/knex-audit-log.js';
+import { auditLogContract } from './audit-log.contract.js';
 import { emailTokenStoreContract } from './email-token-store.contract.js';
 import { identityRepositoryContract } from './identity-repository.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
@@ -61,5 +63,11 @@ describe('knex adapters on MySQL/MariaDB', () => {
   emailTokenStoreContract('KnexEmailTokenStore on MySQL', async () => {
     const { users, emailTokens, teardown } = await knexStores();
     return { store: emailTokens, users, teardown };
+  });
+
+  auditLogContract('KnexAuditLog on MySQL', async () => {
+    if (!database) throw new Error('the MySQL test database is not open');
+    await database.db('security_events').del();
+    return { log: new KnexAuditLog(database.db), teardown: () => Promise.resolve() };
   });
 });

@@ -2,6 +2,8 @@ import { KnexEmailTokenStore } from '../../src/adapters/persistence/knex/knex-em
 import { KnexTokenStore } from '../../src/adapters/persistence/knex/knex-token-store.js';
 import { KnexUserRepository } from '../../src/adapters/persistence/knex/knex-user-repository.js';
 import { sqliteTestDatabase } from '../support/databases.js';
+import { KnexAuditLog } from '../../src/adapters/persistence/knex/knex-audit-log.js';
+import { auditLogContract } from './audit-log.contract.js';
 import { emailTokenStoreContract } from './email-token-store.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { sessionPruningContract } from './session-pruning.contract.js';
@@ -36,5 +38,10 @@ describe('knex adapters on SQLite (better-sqlite3, in memory)', () => {
   emailTokenStoreContract('KnexEmailTokenStore on SQLite', async () => {
     const { users, teardown, db } = await knexStores();
     return { store: new KnexEmailTokenStore(db), users, teardown };
+  });
+
+  auditLogContract('KnexAuditLog on SQLite', async () => {
+    const database = await sqliteTestDatabase();
+    return { log: new KnexAuditLog(database.db), teardown: () => database.close() };
   });
 });

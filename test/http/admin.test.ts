@@ -95,6 +95,8 @@ for (const backend of [SQLITE_BACKEND, MYSQL_BACKEND]) {
         expect(page.body.users.length).to.be.at.most(2);
         for (const u of page.body.users) {
           expect(u).to.include.keys('disabled', 'lastSignInAt', 'roles');
+          // Registered and never signed in since: registration counts as a sign-in.
+          expect(new Date(u.lastSignInAt).toISOString(), 'lastSignInAt').to.equal(u.lastSignInAt);
           seen.push(u.email);
         }
         if (seen.length === 2) await register(app.url, uniqueEmail(`${tag}-late`));

@@ -44,11 +44,8 @@ export class AuthenticateWithGithub {
    */
   async execute(input: GithubSignInInput): Promise<Principal> {
     const principal = await this.decide(input);
-    if (this.logins && input.clientIp) {
-      const user = await this.users.findById(principal.userId);
-      if (user?.email) await this.logins.recordSuccess({ email: user.email, clientIp: input.clientIp });
-    }
     const user = await this.users.findById(principal.userId);
+    if (this.logins && input.clientIp && user?.email) await this.logins.recordSuccess({ email: user.email, clientIp: input.clientIp });
     const seen = { userId: principal.userId, ip: input.clientIp ?? null, detail: { provider: input.profile.provider } };
     if (user?.disabled) {
       await this.events?.record({ type: 'login.failed', ...seen, detail: { ...seen.detail, reason: 'account_disabled' } });

@@ -159,6 +159,15 @@ describe('roles, the role guard and the admin use cases', () => {
     });
   });
 
+  describe('lastSignInAt', () => {
+    it('counts registration as a sign-in, even when EMAIL_VERIFICATION=required gives no session', async () => {
+      build({ emailVerification: 'required' });
+      const { user, tokens } = await auth.signUpUseCase.execute({ clientIp: IP, read: () => ({ email: 'new@example.com', password: GOOD_PASSWORD }) });
+      expect(tokens).to.equal(null);
+      expect((await auth.users.findById(user.id))?.lastSignInAt?.toISOString()).to.equal(auth.clock.now().toISOString());
+    });
+  });
+
   describe('retention', () => {
     it('prunes the events older than AUDIT_RETENTION_DAYS (90), and keeps the rest', async () => {
       const a = await account('kept@example.com');
