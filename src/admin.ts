@@ -50,6 +50,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   } finally {
     await container.resolve<Knex>(TOKENS.Database).destroy();
+    await container.resolve<{ close(): Promise<void> } | null>(TOKENS.SharedInvalidation)?.close();
     container.resolve<{ quit(): Promise<unknown> } | null>(TOKENS.Redis)?.quit().catch(() => undefined);
   }
 }

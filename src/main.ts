@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
+import type { SharedInvalidation } from './adapters/shared/shared-invalidation.js';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { describeError } from './adapters/http/error-middleware.js';
@@ -67,13 +68,14 @@ async function main(): Promise<void> {
     setTimeout(() => {
       server.close(() => {
         const redis = container.resolve<Redis | null>(TOKENS.Redis);
+        const invalidation = container.resolve<SharedInvalidation | null>(TOKENS.SharedInvalidation);
         // Mail still in flight gets its attempt under way finished; pending retries are given up (and logged).
         const finishing = async () => {
           await container.resolve<DetachedWork>(TOKENS.BackgroundWork).drain();
           await container.resolve<QueueingMailer>(TOKENS.Mailer).close();
           await db.destroy();
         };
-        Promise.all([finishing(), redis?.quit(), metricsServer.close()]).then(
+        Promise.all([finishing(), invalidation?.close(), redis?.quit(), metricsServer.close()]).then(
           () => process.exit(0),
           () => process.exit(1),
         );

@@ -28,6 +28,8 @@ import { KnexTokenStore } from '../adapters/persistence/knex/knex-token-store.js
 import { KnexUserRepository } from '../adapters/persistence/knex/knex-user-repository.js';
 import { connectRedis, isRedisReady } from '../adapters/persistence/redis/redis-client.js';
 import { RedisTokenStore } from '../adapters/persistence/redis/redis-token-store.js';
+import { RedisSharedInvalidation } from '../adapters/persistence/redis/redis-shared-invalidation.js';
+import type { SharedInvalidation } from '../adapters/shared/shared-invalidation.js';
 import { RandomIdGenerator } from '../adapters/system/random-id-generator.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { memoryLimiters, redisLimiters, registrationLimiter } from '../adapters/throttle/limiters.js';
@@ -72,20 +74,29 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
 
   c.register(TOKENS.Database, { useFactory: cached(() => createDatabase(config.databaseUrl, logger)) });
   // Reads on the hot path (the session check and the user of every authenticated request) may be
-  // served from memory for CACHE_TTL_MS; writes through this instance invalidate at once.
-  const cacheOptions = { max: 50_000, ttlMs: config.cacheTtlMs };
-  const caching = config.cacheTtlMs > 0;
-  c.register(TOKENS.UserCache, { useFactory: cached(() => new UserCache(cacheOptions)) });
+  // served from memory: sessions for CACHE_TTL_MS, users for as long as config.userCache says;
+  // writes through this instance invalidate at once, and with Redis every instance hears them.
+  const sessionCache = { max: 50_000, ttlMs: config.cacheTtlMs };
+  c.register(TOKENS.SharedInvalidation, {
+    useFactory: cached((x) => {
+      const redis = x.resolve<Redis | null>(TOKENS.Redis);
+      return redis && config.userCache.shared ? new RedisSharedInvalidation(redis, `${config.redisKeyPrefix}invalidate:users`, logger) : null;
+    }),
+  });
+  const cachingUsers = config.userCache.ttlMs > 0;
+  c.register(TOKENS.UserCache, {
+    useFactory: cached((x) => new UserCache({ max: 50_000, ttlMs: config.userCache.ttlMs, shared: x.resolve<SharedInvalidation | null>(TOKENS.SharedInvalidation) ?? undefined })),
+  });
   c.register(TOKENS.UserRepository, {
     useFactory: cached((x) => {
       const repository = new KnexUserRepository(x.resolve<Knex>(TOKENS.Database));
-      return caching ? new CachingUserRepository(repository, x.resolve<UserCache>(TOKENS.UserCache)) : repository;
+      return cachingUsers ? new CachingUserRepository(repository, x.resolve<UserCache>(TOKENS.UserCache)) : repository;
     }),
   });
   c.register(TOKENS.IdentityRepository, {
     useFactory: cached((x) => {
       const repository = new KnexIdentityRepository(x.resolve<Knex>(TOKENS.Database));
-      return caching ? new CachingIdentityRepository(repository, x.resolve<UserCache>(TOKENS.UserCache)) : repository;
+      return cachingUsers ? new CachingIdentityRepository(repository, x.resolve<UserCache>(TOKENS.UserCache)) : repository;
     }),
   });
   c.register(TOKENS.TokenStore, {
@@ -95,7 +106,7 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
       const store: TokenStore = redis
         ? new RedisTokenStore(redis, { prefix: config.redisKeyPrefix, idleTtlSeconds: config.session.refreshTokenTtlSeconds })
         : new KnexTokenStore(x.resolve<Knex>(TOKENS.Database));
-      return caching ? new CachingTokenStore(store, cacheOptions) : store;
+      return config.cacheTtlMs > 0 ? new CachingTokenStore(store, sessionCache) : store;
     }),
   });
   c.register(TOKENS.Lifecycle, { useValue: { draining: false } satisfies Lifecycle });

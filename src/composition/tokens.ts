@@ -6,6 +6,7 @@ export const TOKENS = {
   UserRepository: Symbol('UserRepository'),
   IdentityRepository: Symbol('IdentityRepository'),
   UserCache: Symbol('UserCache'),
+  SharedInvalidation: Symbol('SharedInvalidation'),
   TokenStore: Symbol('TokenStore'),
   PasswordHasher: Symbol('PasswordHasher'),
   TokenIssuer: Symbol('TokenIssuer'),

@@ -5,6 +5,17 @@ const DEVELOPMENT_DATABASE = 'sqlite:data/dev.sqlite3';
 const URL_SHAPE = 'must be mysql://user:pass@host:port/db or sqlite:<file>';
 const isMysql = (url: string) => /^(mysql|mariadb):\/\//.test(url);
 
+/** A whole number of milliseconds from 0 to `max`, or unset. */
+const milliseconds = (max: number) =>
+  optional.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, `must be a whole number of milliseconds from 0 to ${max}`)
+      .transform(Number)
+      .pipe(z.number().max(max, `must be at most ${max}`))
+      .optional(),
+  );
+
 export const databaseVariables = z.object({
   DATABASE_URL: z
     .string()
@@ -12,14 +23,8 @@ export const databaseVariables = z.object({
     .optional(),
   DATABASE_PASSWORD: optional,
   MIGRATE_ON_START: bool(true),
-  CACHE_TTL_MS: optional.pipe(
-    z
-      .string()
-      .regex(/^\d+$/, 'must be a whole number of milliseconds from 0 to 60000')
-      .transform(Number)
-      .pipe(z.number().max(60_000, 'must be at most 60000'))
-      .optional(),
-  ),
+  CACHE_TTL_MS: milliseconds(60_000),
+  USER_CACHE_TTL_MS: milliseconds(300_000),
   SESSION_PRUNE_INTERVAL_SECONDS: int(600, 0, 86_400),
 });
 
@@ -29,6 +34,11 @@ export interface DatabaseConfig {
   readonly migrateOnStart: boolean;
   /** How long an instance may serve sessions and users from memory (0: never). */
   readonly cacheTtlMs: number;
+  /**
+   * How long an instance may serve a user from memory (0: never), and whether the instances tell
+   * one another of every change (`shared`: through Redis, so none serves a changed user again).
+   */
+  readonly userCache: { readonly ttlMs: number; readonly shared: boolean };
   /** How often dead sessions are swept from the database (0: never). */
   readonly sessionPruneIntervalSeconds: number;
 }
@@ -60,12 +70,17 @@ export function databaseConfig(e: z.output<typeof databaseVariables>, redisUrl: 
     if (url === null) findings.problems.push(`DATABASE_URL: ${URL_SHAPE}`);
     databaseUrl = url ?? databaseUrl;
   }
+  // One process owns a SQLite file, so its own invalidations are the whole truth; with a shared
+  // MySQL or Redis another instance may end a session, so there the cache stays off unless asked for.
+  const cacheTtlMs = e.CACHE_TTL_MS ?? (databaseUrl.startsWith('sqlite:') && !redisUrl ? 1000 : 0);
+  if (e.USER_CACHE_TTL_MS !== undefined && !redisUrl) findings.warnings.push('USER_CACHE_TTL_MS is ignored without REDIS_URL: users are cached for CACHE_TTL_MS');
   return {
     databaseUrl,
     migrateOnStart: e.MIGRATE_ON_START,
-    // One process owns a SQLite file, so its own invalidations are the whole truth; with a shared
-    // MySQL or Redis another instance may end a session, so there the cache stays off unless asked for.
-    cacheTtlMs: e.CACHE_TTL_MS ?? (databaseUrl.startsWith('sqlite:') && !redisUrl ? 1000 : 0),
+    cacheTtlMs,
+    // With Redis every instance hears every other one's user writes (pub/sub), so the users may
+    // stay in memory far longer; the session check still asks Redis on every request.
+    userCache: redisUrl ? { ttlMs: e.USER_CACHE_TTL_MS ?? 30_000, shared: true } : { ttlMs: cacheTtlMs, shared: false },
     sessionPruneIntervalSeconds: e.SESSION_PRUNE_INTERVAL_SECONDS,
   };
 }

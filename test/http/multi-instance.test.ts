@@ -24,7 +24,7 @@ const WRONG_PASSWORD = 'not the password at all';
 
 /** The variables the service reads (src/config/): none may leak in from the shell running the tests. */
 const SERVICE_VARIABLE =
-  /^(NODE_ENV|PORT|HOST|PUBLIC_URL|TRUST_PROXY|DATABASE_|MIGRATE_ON_START|REDIS_|JWT_|ACCESS_TOKEN_TTL|REFRESH_|SESSION_|BCRYPT_COST|LOGIN_|CORS_ORIGINS|WEB_APP_URL|GITHUB_|CACHE_TTL_MS|SHUTDOWN_DRAIN_MS|LOG_LEVEL)/;
+  /^(NODE_ENV|PORT|HOST|PUBLIC_URL|TRUST_PROXY|DATABASE_|MIGRATE_ON_START|REDIS_|JWT_|ACCESS_TOKEN_TTL|REFRESH_|SESSION_|BCRYPT_COST|LOGIN_|CORS_ORIGINS|WEB_APP_URL|GITHUB_|CACHE_TTL_MS|USER_CACHE_TTL_MS|SHUTDOWN_DRAIN_MS|LOG_LEVEL)/;
 
 const serviceEnv = (settings: Record<string, string>): Record<string, string> => ({
   ...(Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !SERVICE_VARIABLE.test(k))) as Record<string, string>),
@@ -265,10 +265,11 @@ describe('two instances over one MySQL database and one Redis (multi-instance)',
       for (const instance of [a, b]) expect((await call(instance.url, 'GET', '/readyz')).status, `${instance.name} /readyz`).to.equal(200);
     });
 
-    it('leaves CACHE_TTL_MS at its default, which is 0 (no per-instance cache) on MySQL', () => {
+    it('leaves CACHE_TTL_MS at its default, which is 0 (sessions never served from memory) on MySQL, and caches users with invalidation through Redis', () => {
       for (const instance of [a, b]) {
         expect(instance.env.CACHE_TTL_MS, `${instance.name} is started without CACHE_TTL_MS`).to.equal(undefined);
         expect(loadConfig(instance.env).config.cacheTtlMs, `${instance.name}'s CACHE_TTL_MS`).to.equal(0);
+        expect(loadConfig(instance.env).config.userCache, `${instance.name}'s user cache`).to.deep.equal({ ttlMs: 30_000, shared: true });
       }
     });
 
@@ -343,7 +344,7 @@ describe('two instances over one MySQL database and one Redis (multi-instance)',
       });
     });
 
-    describe('roles and disabling (no instance keeps them in memory)', () => {
+    describe('roles and disabling (each instance caches users; a change on one is heard by the other before its next request)', () => {
       it('refuses on B, at once, the tokens of a user an admin disabled on A, and B sees a revoked role at once', async () => {
         const adminEmail = uniqueEmail('multi-admin');
         const admin = await register(a.url, adminEmail);

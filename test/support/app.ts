@@ -1,3 +1,4 @@
+import type { SharedInvalidation } from '../../src/adapters/shared/shared-invalidation.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type Koa from 'koa';
@@ -103,6 +104,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     close: () =>
       Promise.all([
         metricsServer.close(),
+        container.resolve<SharedInvalidation | null>(TOKENS.SharedInvalidation)?.close(),
         container
           .resolve<DetachedWork>(TOKENS.BackgroundWork)
           .drain()

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { forgetEntry } from '../../shared/lru-forget.js';
+import type { SharedInvalidation } from '../../shared/shared-invalidation.js';
 import { sweepStale } from '../../shared/stale-sweeper.js';
 
 export interface ReadThroughCacheOptions {
@@ -7,6 +8,11 @@ export interface ReadThroughCacheOptions {
   readonly max: number;
   /** How long an entry may be served without asking the store again, in ms. */
   readonly ttlMs: number;
+  /**
+   * Other instances' writes, heard and told: with it, every write here is published to them, what
+   * they publish is forgotten here, and nothing is served from memory while the channel is down.
+   */
+  readonly shared?: SharedInvalidation;
 }
 
 /**
@@ -16,6 +22,7 @@ export interface ReadThroughCacheOptions {
  */
 export class ReadThroughCache<V extends object> {
   private readonly entries: LRUCache<string, V>;
+  private readonly shared: SharedInvalidation | null;
   private generation = 0;
 
   constructor(
@@ -24,9 +31,12 @@ export class ReadThroughCache<V extends object> {
   ) {
     this.entries = new LRUCache<string, V>({ max: options.max, ttl: options.ttlMs, ttlAutopurge: false });
     if (options.ttlMs > 0) sweepStale(this.entries);
+    this.shared = options.shared ?? null;
+    this.shared?.listen({ forget: (key) => this.invalidate(key), forgetAll: () => this.invalidateWhere(() => true) });
   }
 
   async get(key: string, load: () => Promise<V | null>): Promise<V | null> {
+    if (this.shared && !this.shared.isLive()) return load();
     const hit = this.entries.get(key);
     if (hit) return this.clone(hit);
     const generation = this.generation;
@@ -43,23 +53,26 @@ export class ReadThroughCache<V extends object> {
 
   /**
    * Runs a write to the store with `key` forgotten before it starts and again once it has ended,
-   * so neither an entry read before it nor a read racing with it outlives what it replaced.
+   * so neither an entry read before it nor a read racing with it outlives what it replaced; other
+   * instances are told once it has ended, before its caller answers.
    */
   writing<T>(key: string, write: () => Promise<T>): Promise<T> {
-    return this.forgettingAround(() => this.invalidate(key), write);
+    return this.forgettingAround(() => this.invalidate(key), write, key);
   }
 
-  /** `writing` for every entry the predicate picks. */
+  /** `writing` for every entry the predicate picks (other instances forget everything). */
   writingWhere<T>(pick: (value: V) => boolean, write: () => Promise<T>): Promise<T> {
-    return this.forgettingAround(() => this.invalidateWhere(pick), write);
+    return this.forgettingAround(() => this.invalidateWhere(pick), write, null);
   }
 
-  private async forgettingAround<T>(forget: () => void, write: () => Promise<T>): Promise<T> {
+  private async forgettingAround<T>(forget: () => void, write: () => Promise<T>, published: string | null): Promise<T> {
     forget();
     try {
       return await write();
     } finally {
       forget();
+      // A failed write may still have reached the store: the others forget it either way.
+      await this.shared?.publish(published);
     }
   }
 
