@@ -11,9 +11,11 @@
  *
  * Flags: --duration S (10, per endpoint), --warmup S (2), --connections N (50),
  * --login-connections N (8, for login and register), --bcrypt-cost N (10), --rss-requests N
- * (100000), --no-data-size (skip 1M users), --no-peers (skip ../shared/peers), --no-write (print
- * only, leave BENCHMARKS.md alone). Env: BENCH_MYSQL_URL (also on MySQL), BENCH_PEERS_DIR
- * (../shared/peers). The soak's "## Soak" section of BENCHMARKS.md is kept as it is.
+ * (100000), --no-data-size (skip 1M users), --no-peers (skip ../shared/peers), --no-two-instances
+ * (skip the production shape), --no-write (print only, leave BENCHMARKS.md alone). Env:
+ * BENCH_MYSQL_URL (also on MySQL, and then the production shape: two instances on MySQL and
+ * Redis), BENCH_REDIS_URL (redis://127.0.0.1:6379/14; keys under a prefix of the run's own,
+ * deleted after), BENCH_PEERS_DIR (../shared/peers). The soak's "## Soak" section of BENCHMARKS.md is kept as it is.
  *
  * The scenarios are in bench/scenarios/ (endpoints, rss, bcrypt-ceiling, peers), the helpers and
  * the report in bench/lib/.
@@ -29,6 +31,7 @@ import { argFlag, argValue } from './lib/options.js';
 import { bcryptCeiling } from './scenarios/bcrypt-ceiling.js';
 import { benchEndpoints, type EndpointsResult } from './scenarios/endpoints.js';
 import { benchPeers, type PeerResult } from './scenarios/peers.js';
+import { benchTwoInstances } from './scenarios/two-instances.js';
 import type { RssResult } from './scenarios/rss.js';
 import { sectionOf } from './service.js';
 
@@ -45,7 +48,9 @@ const OPT = {
   rssRequests: value('rss-requests', 100_000),
   dataSize: !flag('no-data-size'),
   peers: !flag('no-peers'),
+  twoInstances: !flag('no-two-instances'),
   mysqlUrl: process.env.BENCH_MYSQL_URL?.trim() || null,
+  redisUrl: process.env.BENCH_REDIS_URL?.trim() || 'redis://127.0.0.1:6379/14',
   peersDir: resolve(process.env.BENCH_PEERS_DIR ?? join(import.meta.dirname, '../../shared/peers')),
   write: !flag('no-write'),
 };
@@ -68,19 +73,23 @@ async function main(): Promise<void> {
   const results: EndpointsResult[] = [];
   let rss: RssResult | null = null;
   let port = 3300;
+  const load = { duration: OPT.duration, warmup: OPT.warmup, connections: OPT.connections, loginConnections: OPT.loginConnections };
   for (const { kind, users } of scenarios) {
     // RSS over many requests is measured once, on the service of the first scenario (SQLite, 1k users).
     const rssRequests = kind === 'sqlite' && users === 1000 ? OPT.rssRequests : null;
-    const load = { duration: OPT.duration, warmup: OPT.warmup, connections: OPT.connections, loginConnections: OPT.loginConnections };
     const result = await benchEndpoints({ kind, users, mysqlUrl: OPT.mysqlUrl, hash, port: port++, bcryptCost: OPT.bcryptCost, load, rssRequests });
     results.push(result);
     rss = result.rss ?? rss;
   }
 
+  // The production shape: two instances sharing one MySQL and one Redis, on the same one CPU.
+  const twoInstances = OPT.mysqlUrl && OPT.twoInstances ? await benchTwoInstances({ mysqlUrl: OPT.mysqlUrl, redisUrl: OPT.redisUrl, users: 1000, hash, port: port++, bcryptCost: OPT.bcryptCost, load }) : null;
+  port += 1;
+
   // Peers, and this service through the peers' own harness, in the same run.
   const peers: PeerResult[] = OPT.peers ? await benchPeers({ peersDir: OPT.peersDir, duration: OPT.duration, warmup: OPT.warmup, hash, port, bcryptCost: OPT.bcryptCost }) : [];
 
-  const report = benchReport({ started, args, options: OPT, ceiling, results, rss, peers });
+  const report = benchReport({ started, args, options: OPT, ceiling, results, rss, peers, twoInstances });
   process.stdout.write(`${report}\n`);
   if (OPT.write) {
     // The soak (npm run soak) writes its own section: it is kept as it is.

@@ -78,7 +78,7 @@ export const rowsTable = (rows: Row[]) =>
   );
 
 /** Event-loop delay p99 since the last scrape (prom-client resets it at each scrape), minus the 10 ms sampling interval. */
-async function eventLoopP99(server: Service): Promise<number> {
+export async function eventLoopP99(server: Service): Promise<number> {
   const text = await fetchMetrics(server);
   const m = text.match(/^nodejs_eventloop_lag_p99_seconds ([\d.e+-]+)$/m);
   return m ? Math.max(0, Number(m[1]) * 1000 - 10) : NaN;
