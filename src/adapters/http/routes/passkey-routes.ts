@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
+import { z } from 'zod';
 import { ValidationFailedError } from '../../../domain/errors.js';
 import { normalisePasskeyName, type PasskeySummary } from '../../../domain/passkey.js';
 import type { ListPasskeys } from '../../../application/factors/passkey-list.js';
@@ -47,7 +48,7 @@ function nameOf(ctx: Context): string | undefined {
   const raw = ctx.query.name;
   if (raw === undefined) return undefined;
   if (Array.isArray(raw)) throw new ValidationFailedError([{ field: 'name', message: 'must be given once' }]);
-  return normalisePasskeyName(parseBody(passkeyNameSchema, raw));
+  return normalisePasskeyName(parseBody(z.object({ name: passkeyNameSchema }), { name: raw }).name);
 }
 
 /**
