@@ -18,7 +18,8 @@ export async function up(knex: Knex): Promise<void> {
     t.string('name', 64).notNullable();
     t.datetime('created_at', { precision: 3 }).notNullable();
     t.datetime('last_used_at', { precision: 3 }).nullable();
-    t.index(['user_id', 'created_at'], 'passkeys_user_created_index');
+    // The account page's list, oldest first, read in index order (the id breaks ties) with no sort.
+    t.index(['user_id', 'created_at', 'id'], 'passkeys_user_created_index');
     if (!sqlite) {
       t.charset('utf8mb4');
       t.collate('utf8mb4_bin');
