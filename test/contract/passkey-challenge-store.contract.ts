@@ -59,6 +59,11 @@ export function passkeyChallengeStoreContract(name: string, setup: () => Passkey
       expect(await store.consume(c.value, 'registration', 'user-1', clock.now())).to.equal(false);
     });
 
+    it('tells the ceremonies apart by themselves, not only by the user they bind', async () => {
+      const c = await issued({ ceremony: 'authentication', userId: null });
+      expect(await store.consume(c.value, 'registration', null, clock.now())).to.equal(false);
+    });
+
     it("answers false for another user's registration challenge", async () => {
       const c = await issued({ userId: 'user-1' });
       expect(await store.consume(c.value, 'registration', 'user-2', clock.now())).to.equal(false);
