@@ -131,6 +131,33 @@ for (const backend of [MEMORY, ...DATABASE_BACKENDS]) {
         expectPasskeyInvalid(await post('/auth/passkeys/registration', garbage, bearer(account.accessToken)));
       });
 
+      it('answers 400 or 401, never 500, to responses well shaped outside and broken inside', async () => {
+        const { account, passkey } = await userWithPasskey();
+        const auth = bearer(account.accessToken);
+        const b64 = (v: string | Buffer) => Buffer.from(v).toString('base64url');
+        for (const make of [
+          (_challenge: string) => b64('null'),
+          (_challenge: string) => b64('{"challenge":5}'),
+          (_challenge: string) => b64('not json'),
+          (challenge: string) => b64(JSON.stringify({ type: 'webauthn.create', challenge, origin: ORIGIN })),
+          (challenge: string) => b64(JSON.stringify({ type: 'webauthn.get', challenge, origin: ORIGIN })),
+        ]) {
+          const options = await registrationOptions(account.accessToken);
+          for (const attestationObject of ['AAAA', b64(Buffer.alloc(300, 0xa3)), b64('\u00bf')]) {
+            const body = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: make(options.challenge), attestationObject }, clientExtensionResults: {} };
+            const res = await post('/auth/passkeys/registration', body, auth);
+            expect(res.status, res.text).to.be.oneOf([400, 401]);
+          }
+          const signIn = await signInOptions();
+          // A known credential, so the assertion reaches the signature check.
+          for (const authenticatorData of ['AAAA', b64(Buffer.alloc(37, 0x05)), b64(Buffer.alloc(300, 0xff))]) {
+            const body = { id: passkey.id, rawId: passkey.id, type: 'public-key', response: { clientDataJSON: make(signIn.challenge), authenticatorData, signature: 'AAAA' } };
+            const res = await post('/auth/passkeys/authentication', body);
+            expect(res.status, res.text).to.be.oneOf([400, 401]);
+          }
+        }
+      });
+
       it('asks for X-CSRF-Token when a cookie authenticates the request', async () => {
         const account = await register(app.url);
         const jar = await cookieLogin(app.url, account.email);
