@@ -10,6 +10,7 @@ import * as addEmailVerified from './20261204000001_add_email_verified.js';
 import * as createEmailTokens from './20261204000002_create_email_tokens.js';
 import * as addRolesAndAdminFields from './20261205000001_add_roles_and_admin_fields.js';
 import * as createSecurityEvents from './20261205000002_create_security_events.js';
+import * as createPasskeys from './20261207100001_create_passkeys.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -32,6 +33,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261204000002_create_email_tokens', createEmailTokens],
   ['20261205000001_add_roles_and_admin_fields', addRolesAndAdminFields],
   ['20261205000002_create_security_events', createSecurityEvents],
+  ['20261207100001_create_passkeys', createPasskeys],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

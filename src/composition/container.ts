@@ -54,6 +54,16 @@ import { SmtpMailTransport } from '../adapters/mail/smtp-mail-transport.js';
 import { KnexEmailTokenStore } from '../adapters/persistence/knex/knex-email-token-store.js';
 import { mailLimiters, RateLimiterMailThrottle } from '../adapters/throttle/rate-limiter-mail-throttle.js';
 import { composeUseCases, type UseCases } from './use-cases.js';
+import { composePasskeyUseCases } from './passkey-use-cases.js';
+import type { PasskeyUseCases } from '../adapters/http/routes/passkey-routes.js';
+import { KnexPasskeyStore } from '../adapters/persistence/knex/knex-passkey-store.js';
+import { InMemoryPasskeyChallengeStore } from '../adapters/persistence/memory/in-memory-passkey-challenge-store.js';
+import { RedisPasskeyChallengeStore } from '../adapters/persistence/redis/redis-passkey-challenge-store.js';
+import { SimpleWebAuthnCeremonies } from '../adapters/webauthn/simple-webauthn-ceremonies.js';
+import type { PasskeyChallengeStore } from '../domain/ports/passkey-challenge-store.js';
+import type { PasskeyStore } from '../domain/ports/passkey-store.js';
+import type { WebAuthnCeremonies } from '../domain/ports/webauthn-ceremonies.js';
+import { PASSKEY_CHALLENGE_SECONDS } from '../domain/passkey.js';
 
 export type Readiness = () => Promise<boolean>;
 
@@ -223,6 +233,37 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
         }),
     ),
   });
+  c.register(TOKENS.PasskeyStore, { useFactory: cached((x) => new KnexPasskeyStore(x.resolve<Knex>(TOKENS.Database))) });
+  // Challenges live where the rate limits do: in Redis with REDIS_URL (shared by every instance,
+  // spent with GETDEL), else in this process. They are short-lived and disposable: a lost one
+  // fails its ceremony, so no table or pruning job is needed for them.
+  c.register(TOKENS.PasskeyChallengeStore, {
+    useFactory: cached((x): PasskeyChallengeStore => {
+      const redis = x.resolve<Redis | null>(TOKENS.Redis);
+      return redis ? new RedisPasskeyChallengeStore(redis, config.redisKeyPrefix, x.resolve<Clock>(TOKENS.Clock)) : new InMemoryPasskeyChallengeStore();
+    }),
+  });
+  c.register(TOKENS.WebAuthnCeremonies, {
+    useFactory: cached((): WebAuthnCeremonies | null =>
+      config.passkeys
+        ? new SimpleWebAuthnCeremonies({ id: config.passkeys.rpId, name: config.appName, origins: config.passkeys.origins, timeoutMs: PASSKEY_CHALLENGE_SECONDS * 1000 })
+        : null,
+    ),
+  });
+  c.register(TOKENS.PasskeyUseCases, {
+    useFactory: cached(
+      (x): PasskeyUseCases =>
+        composePasskeyUseCases({
+          users: x.resolve<UserRepository>(TOKENS.UserRepository),
+          passkeys: x.resolve<PasskeyStore>(TOKENS.PasskeyStore),
+          challenges: x.resolve<PasskeyChallengeStore>(TOKENS.PasskeyChallengeStore),
+          ceremonies: x.resolve<WebAuthnCeremonies | null>(TOKENS.WebAuthnCeremonies),
+          clock: x.resolve<Clock>(TOKENS.Clock),
+          events: x.resolve<SecurityEvents>(TOKENS.SecurityEvents),
+          issueSession: x.resolve<UseCases>(TOKENS.UseCases).issueSession,
+        }),
+    ),
+  });
   return c;
 }
 
@@ -265,5 +306,6 @@ export function buildHttpApp(c: DependencyContainer) {
     eraseUser: useCases.eraseUser,
     endUserSessions: useCases.endUserSessions,
     clock: c.resolve<Clock>(TOKENS.Clock),
+    passkeys: c.resolve<PasskeyUseCases>(TOKENS.PasskeyUseCases),
   });
 }

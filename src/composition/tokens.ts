@@ -29,4 +29,8 @@ export const TOKENS = {
   SecurityEvents: Symbol('SecurityEvents'),
   RolePolicy: Symbol('RolePolicy'),
   BackgroundWork: Symbol('BackgroundWork'),
+  PasskeyStore: Symbol('PasskeyStore'),
+  PasskeyChallengeStore: Symbol('PasskeyChallengeStore'),
+  WebAuthnCeremonies: Symbol('WebAuthnCeremonies'),
+  PasskeyUseCases: Symbol('PasskeyUseCases'),
 } as const;

@@ -7,6 +7,7 @@ import { adminConfig, adminVariables, type AdminConfig } from './admin.js';
 import { mailConfig, mailVariables, type MailConfig } from './mail.js';
 import { loggingConfig, loggingVariables, type LoggingConfig } from './logging.js';
 import { metricsConfig, metricsVariables, type MetricsConfig } from './metrics.js';
+import { passkeyConfig, passkeyVariables, type PasskeyConfig } from './passkeys.js';
 import { passwordConfig, passwordVariables, type PasswordConfig } from './passwords.js';
 import { redisConfig, redisVariables, type RedisConfig } from './redis.js';
 import { serverConfig, serverVariables, type ServerConfig } from './server.js';
@@ -29,6 +30,8 @@ export interface Config extends ServerConfig, DatabaseConfig, RedisConfig, Passw
   readonly github: GithubConfig | null;
   readonly mail: MailConfig;
   readonly admin: AdminConfig;
+  /** WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS; null: passkeys are off (their ceremonies answer 404 PASSKEYS_NOT_CONFIGURED). */
+  readonly passkeys: PasskeyConfig | null;
 }
 
 export class ConfigError extends Error {
@@ -51,6 +54,7 @@ const schema = z.object({
   ...loggingVariables.shape,
   ...mailVariables.shape,
   ...adminVariables.shape,
+  ...passkeyVariables.shape,
 });
 
 export interface LoadedConfig {
@@ -78,6 +82,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const github = githubConfig(e, server.publicUrl, findings);
   const mail = mailConfig(e, server.webAppUrl, production, findings);
   const admin = adminConfig(e, findings);
+  const passkeys = passkeyConfig(e, server.publicUrl, server.webAppUrl, findings);
   if (findings.problems.length > 0) throw new ConfigError(findings.problems);
 
   return {
@@ -95,6 +100,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       github,
       mail,
       admin,
+      passkeys,
       ...loggingConfig(e),
     },
   };

@@ -21,7 +21,9 @@ export type ErrorCode =
   | 'ACCOUNT_DISABLED'
   | 'LAST_ADMIN'
   | 'ROLE_FROM_CONFIG'
-  | 'SERVICE_UNAVAILABLE';
+  | 'SERVICE_UNAVAILABLE'
+  | 'PASSKEY_INVALID'
+  | 'PASSKEY_NOT_FOUND';
 
 export interface FieldProblem {
   readonly field: string;
@@ -237,5 +239,26 @@ export class ServiceUnavailableError extends DomainError {
   readonly code = 'SERVICE_UNAVAILABLE';
   constructor(readonly dependency: string) {
     super(`${dependency} is unavailable`);
+  }
+}
+
+/**
+ * A WebAuthn ceremony that fails, whatever the cause (unknown credential, wrong origin or RP ID,
+ * a challenge unknown, spent, expired or of another ceremony, a bad signature, a counter that does
+ * not advance): one answer for all, so a response tells an attacker nothing. `reason` is for the
+ * security event only, never for the client.
+ */
+export class PasskeyInvalidError extends DomainError {
+  readonly code = 'PASSKEY_INVALID';
+  constructor(readonly reason = 'invalid') {
+    super('The passkey could not be verified; start again');
+  }
+}
+
+/** Not one of the caller's passkeys (unknown and foreign look the same). */
+export class PasskeyNotFoundError extends DomainError {
+  readonly code = 'PASSKEY_NOT_FOUND';
+  constructor() {
+    super('No such passkey');
   }
 }

@@ -25,6 +25,7 @@ export const ADAPTER_FAMILIES = [
   'passwords',
   'mail',
   'audit',
+  'webauthn',
 ] as const;
 const SHARED = 'shared';
 

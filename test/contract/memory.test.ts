@@ -2,7 +2,12 @@ import { InMemoryEmailTokenStore } from '../../src/adapters/persistence/memory/i
 import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-memory-token-store.js';
 import { InMemoryUserRepository } from '../../src/adapters/persistence/memory/in-memory-user-repository.js';
 import { InMemoryAuditLog } from '../../src/adapters/persistence/memory/in-memory-audit-log.js';
+import { InMemoryPasskeyStore } from '../../src/adapters/persistence/memory/in-memory-passkey-store.js';
 import { auditLogContract } from './audit-log.contract.js';
+import { passkeyStoreContract } from './passkey-store.contract.js';
+import { InMemoryPasskeyChallengeStore } from '../../src/adapters/persistence/memory/in-memory-passkey-challenge-store.js';
+import { FixedClock } from '../support/fixed-clock.js';
+import { passkeyChallengeStoreContract } from './passkey-challenge-store.contract.js';
 import { emailTokenStoreContract } from './email-token-store.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { sessionPruningContract } from './session-pruning.contract.js';
@@ -30,6 +35,15 @@ describe('in-memory adapters', () => {
     () => Promise.resolve({ store: new InMemoryEmailTokenStore(), users: new InMemoryUserRepository(), teardown: nothingToTearDown }),
     { cascadesUserDeletion: false },
   );
+
+  // As with email tokens: the in-memory passkeys share nothing with the in-memory users.
+  passkeyStoreContract(
+    'InMemoryPasskeyStore',
+    () => Promise.resolve({ store: new InMemoryPasskeyStore(), users: new InMemoryUserRepository(), teardown: nothingToTearDown }),
+    { cascadesUserDeletion: false },
+  );
+
+  passkeyChallengeStoreContract('InMemoryPasskeyChallengeStore', () => ({ store: new InMemoryPasskeyChallengeStore(), clock: new FixedClock() }));
 
   auditLogContract('InMemoryAuditLog', () => Promise.resolve({ log: new InMemoryAuditLog(), teardown: nothingToTearDown }));
 

@@ -4,7 +4,9 @@ import { KnexTokenStore } from '../../src/adapters/persistence/knex/knex-token-s
 import { KnexUserRepository } from '../../src/adapters/persistence/knex/knex-user-repository.js';
 import { mysqlTestDatabase, mysqlUrl, warnMysqlSkipped, type TestDatabase } from '../support/databases.js';
 import { KnexAuditLog } from '../../src/adapters/persistence/knex/knex-audit-log.js';
+import { KnexPasskeyStore } from '../../src/adapters/persistence/knex/knex-passkey-store.js';
 import { auditLogContract } from './audit-log.contract.js';
+import { passkeyStoreContract } from './passkey-store.contract.js';
 import { emailTokenStoreContract } from './email-token-store.contract.js';
 import { identityRepositoryContract } from './identity-repository.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
@@ -34,6 +36,7 @@ describe('knex adapters on MySQL/MariaDB', () => {
   async function knexStores() {
     if (!database) throw new Error('the MySQL test database is not open');
     const { db } = database;
+    await db('passkeys').del();
     await db('email_tokens').del();
     await db('identities').del();
     await db('sessions').del();
@@ -63,6 +66,12 @@ describe('knex adapters on MySQL/MariaDB', () => {
   emailTokenStoreContract('KnexEmailTokenStore on MySQL', async () => {
     const { users, emailTokens, teardown } = await knexStores();
     return { store: emailTokens, users, teardown };
+  });
+
+  passkeyStoreContract('KnexPasskeyStore on MySQL', async () => {
+    const { users, teardown } = await knexStores();
+    if (!database) throw new Error('the MySQL test database is not open');
+    return { store: new KnexPasskeyStore(database.db), users, teardown };
   });
 
   auditLogContract('KnexAuditLog on MySQL', async () => {

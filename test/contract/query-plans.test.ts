@@ -50,6 +50,14 @@ const HOT_QUERIES: Record<string, (db: Knex) => Knex.QueryBuilder> = {
   "voiding a user's email tokens of a kind (every issue)": (db) =>
     db('email_tokens').where({ user_id: 'u', kind: 'reset_password' }).update({ used_at: db.raw('COALESCE(??, ?)', ['used_at', NOW]) }),
   "voiding all of a user's email tokens": (db) => db('email_tokens').where({ user_id: 'u' }).update({ used_at: db.raw('COALESCE(??, ?)', ['used_at', NOW]) }),
+  // KnexPasskeyStore: a sign-in finds its passkey and records the use by the credential id; the account page lists by user.
+  'passkey by credential id (passkey sign-in)': (db) => db('passkeys').where({ id: 'c' }).first(),
+  'recording a passkey use (passkey sign-in)': (db) =>
+    db('passkeys')
+      .where({ id: 'c' })
+      .andWhere((q) => void q.where('counter', '<', 5))
+      .update({ counter: 5, last_used_at: NOW }),
+  "a user's passkeys (GET /auth/passkeys, registration options)": (db) => db('passkeys').where({ user_id: 'u' }).orderBy([{ column: 'created_at' }, { column: 'id' }]),
   // The pruning job's batches: off the request path, but they must not scan a big table either.
   'expired sessions (pruning)': (db) => db('sessions').where('expires_at', '<=', NOW).limit(500).select('id'),
   'ended sessions (pruning)': (db) => db('sessions').where('ended_at', '<=', NOW).limit(500).select('id'),
@@ -69,6 +77,9 @@ const EXPECTED_INDEX: Record<string, { readonly sqlite: RegExp; readonly mysql: 
   "voiding a user's email tokens of a kind (every issue)": { sqlite: /email_tokens_user_kind_index/, mysql: 'email_tokens_user_kind_index' },
   "voiding all of a user's email tokens": { sqlite: /email_tokens_user_kind_index/, mysql: 'email_tokens_user_kind_index' },
   'expired email tokens (pruning)': { sqlite: /email_tokens_expires_at_index/, mysql: 'email_tokens_expires_at_index' },
+  'passkey by credential id (passkey sign-in)': { sqlite: /sqlite_autoindex_passkeys_1/, mysql: 'PRIMARY' },
+  'recording a passkey use (passkey sign-in)': { sqlite: /sqlite_autoindex_passkeys_1/, mysql: 'PRIMARY' },
+  "a user's passkeys (GET /auth/passkeys, registration options)": { sqlite: /passkeys_user_created_index/, mysql: 'passkeys_user_created_index' },
 };
 
 /**

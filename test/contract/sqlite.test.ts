@@ -3,7 +3,9 @@ import { KnexTokenStore } from '../../src/adapters/persistence/knex/knex-token-s
 import { KnexUserRepository } from '../../src/adapters/persistence/knex/knex-user-repository.js';
 import { sqliteTestDatabase } from '../support/databases.js';
 import { KnexAuditLog } from '../../src/adapters/persistence/knex/knex-audit-log.js';
+import { KnexPasskeyStore } from '../../src/adapters/persistence/knex/knex-passkey-store.js';
 import { auditLogContract } from './audit-log.contract.js';
+import { passkeyStoreContract } from './passkey-store.contract.js';
 import { emailTokenStoreContract } from './email-token-store.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { sessionPruningContract } from './session-pruning.contract.js';
@@ -38,6 +40,11 @@ describe('knex adapters on SQLite (better-sqlite3, in memory)', () => {
   emailTokenStoreContract('KnexEmailTokenStore on SQLite', async () => {
     const { users, teardown, db } = await knexStores();
     return { store: new KnexEmailTokenStore(db), users, teardown };
+  });
+
+  passkeyStoreContract('KnexPasskeyStore on SQLite', async () => {
+    const { users, teardown, db } = await knexStores();
+    return { store: new KnexPasskeyStore(db), users, teardown };
   });
 
   auditLogContract('KnexAuditLog on SQLite', async () => {

@@ -41,6 +41,9 @@ describe('GET /openapi.json: the answers of the HTTP edge', () => {
       ['post', '/auth/password'],
       ['delete', '/auth/sessions/{id}'],
       ['post', '/auth/github/link'],
+      ['post', '/auth/passkeys/registration/options'],
+      ['post', '/auth/passkeys/registration'],
+      ['delete', '/auth/passkeys/{id}'],
     ] as const) {
       expect(doc.paths[path]?.[method]?.responses['403']?.description, `${method} ${path}`).to.match(/^CSRF_FAILED/);
     }

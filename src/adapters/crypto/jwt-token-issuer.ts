@@ -9,7 +9,7 @@ export class JwtTokenIssuer implements TokenIssuer {
   constructor(private readonly settings: JwtSettings) {}
 
   issueAccessToken(input: AccessTokenClaims): Promise<string> {
-    return this.sign(this.settings.access, input, randomBytes(16).toString('base64url'), { roles: [...input.roles] });
+    return this.sign(this.settings.access, input, randomBytes(16).toString('base64url'), { roles: [...input.roles], ...(input.amr ? { amr: [...input.amr] } : {}) });
   }
 
   issueRefreshToken(input: RefreshTokenInput): Promise<string> {

@@ -25,6 +25,7 @@ import { healthRoutes } from './routes/health-routes.js';
 import { jwksRoutes } from './routes/jwks.js';
 import { metrics, metricsRoutes, type MetricsExposure } from './routes/metrics-routes.js';
 import { webRoutes } from './routes/web-routes.js';
+import { passkeyRoutes, type PasskeyRouteDependencies } from './routes/passkey-routes.js';
 import { githubStrategy } from './strategies/github.js';
 import { CookieStateStore } from './strategies/github-state-store.js';
 import { jwtRefreshStrategy } from './strategies/jwt-refresh.js';
@@ -32,7 +33,11 @@ import { jwtStrategy } from './strategies/jwt.js';
 import { localStrategy } from './strategies/local.js';
 import { STRATEGY } from './strategies/names.js';
 
-export interface HttpDependencies extends Omit<AuthRouteDependencies, 'guard' | 'cookies'>, Omit<EmailRouteDependencies, 'guard'>, Omit<AdminRouteDependencies, 'admin'> {
+export interface HttpDependencies
+  extends Omit<AuthRouteDependencies, 'guard' | 'cookies'>,
+    Omit<EmailRouteDependencies, 'guard'>,
+    Omit<AdminRouteDependencies, 'admin'>,
+    Omit<PasskeyRouteDependencies, 'guard' | 'cookies'> {
   readonly authorizeRole: AuthorizeRole;
   readonly logger: Logger;
   readonly publicUrl: string;
@@ -99,6 +104,7 @@ export function createApp(deps: HttpDependencies): AuthApp {
     },
   });
   const email = emailRoutes({ ...deps, guard: { jwt: jwtGuard } });
+  const passkeys = passkeyRoutes({ passkeys: deps.passkeys, cookies, guard: { jwt: jwtGuard } });
   const guards: Guards = { jwt: jwtGuard, role: (name) => roleGuard(deps.authorizeRole, jwtGuard, name) };
   const admin = adminRoutes({ ...deps, admin: guards.role('admin') });
   const health = healthRoutes(deps.isReady, deps.publicUrl);
@@ -144,7 +150,7 @@ export function createApp(deps: HttpDependencies): AuthApp {
   });
   app.use(jsonBody);
   const metricsHere = deps.metrics.where === 'main' ? [metricsRoutes(deps.metrics.token)] : [];
-  for (const router of [health, jwksRoutes(deps.jwt.jwks), ...metricsHere, web, github, auth, email, admin]) {
+  for (const router of [health, jwksRoutes(deps.jwt.jwks), ...metricsHere, web, github, auth, email, passkeys, admin]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PROBLEM_CODES, statusOf } from './problem.js';
 import type { WeakPasswordReason } from '../../domain/errors.js';
 import { SECURITY_EVENT_TYPES } from '../../domain/security-event.js';
+import { authenticationResponseSchema, passkeyNameSchema, registrationResponseSchema } from './passkey-schemas.js';
 import { changeEmailSchema, changePasswordSchema, emailTokenSchema, forgotPasswordSchema, loginSchema, refreshSchema, registerSchema, resetPasswordSchema, updateUserSchema } from './validation.js';
 
 const WEAK_PASSWORD_REASONS = ['common', 'email', 'app_name', 'repeated'] as const satisfies readonly WeakPasswordReason[];
@@ -139,6 +140,34 @@ const userAnswer = (description: string) => ({ description, content: json(ref('U
 const AUTH_MODE = { $ref: '#/components/parameters/AuthMode' };
 const CSRF = { $ref: '#/components/parameters/CsrfToken' };
 const EXAMPLE_CREDENTIALS = { email: 'ada@example.com', password: 'correct horse battery' };
+
+const passkey = z.object({
+  id: z.string().meta({ description: 'The credential id (base64url), as the browser reports it.' }),
+  name: z.string(),
+  createdAt: z.string().meta({ format: 'date-time' }),
+  lastUsedAt: z.string().meta({ format: 'date-time' }).nullable().meta({ description: 'The last sign-in with it; null until the first.' }),
+});
+const passkeyList = z.object({ passkeys: z.array(passkey) });
+// The options are @simplewebauthn's JSON, handed to @simplewebauthn/browser as they are: described, not restated member by member.
+const creationOptions = z
+  .looseObject({ challenge: z.string(), rp: z.looseObject({ id: z.string(), name: z.string() }), user: z.looseObject({ id: z.string(), name: z.string(), displayName: z.string() }) })
+  .meta({
+    description:
+      "PublicKeyCredentialCreationOptionsJSON (@simplewebauthn/server): pass it as `optionsJSON` to @simplewebauthn/browser's startRegistration(). A resident key is required, user verification preferred, attestation none; excludeCredentials lists the user's passkeys. Its challenge is recorded for 5 minutes, for this user's registration only.",
+  });
+const requestOptions = z
+  .looseObject({ challenge: z.string(), rpId: z.string() })
+  .meta({
+    description:
+      "PublicKeyCredentialRequestOptionsJSON (@simplewebauthn/server): pass it as `optionsJSON` to @simplewebauthn/browser's startAuthentication(). No allowCredentials: the passkey is discoverable. Its challenge is recorded for 5 minutes, for one sign-in.",
+  });
+const EXAMPLE_PASSKEY = { id: 'V2hhdCBhIGNyZWRlbnRpYWwgaWQ', name: 'Laptop', createdAt: '2026-12-07T10:00:00.000Z', lastUsedAt: null };
+const EXAMPLE_CHALLENGE = 'q3Vb1Jx0mN7yTQ2a9c8ZkL4sWfRuE6hPdG5oYiXnA-_';
+const EXAMPLE_CLIENT_DATA = 'eyJ0eXBlIjoid2ViYXV0aG4uZ2V0IiwiY2hhbGxlbmdlIjoicTNWYjFKeDBtTjd5VFEyYTljOFprTDRzV2ZSdUU2aFBkRzVvWWlYbkEtXyIsIm9yaWdpbiI6Imh0dHA6Ly9sb2NhbGhvc3Q6MzAwMCJ9';
+const PASSKEY_INVALID =
+  'PASSKEY_INVALID: the ceremony failed (unknown or removed credential, an origin outside WEBAUTHN_ORIGINS, another RP ID, a challenge unknown, spent, over 5 minutes old or of the other ceremony, a bad signature or user handle, a counter that does not grow); the challenge is spent either way';
+const PASSKEYS_OFF = 'PASSKEYS_NOT_CONFIGURED: passkeys are off (PUBLIC_URL names an IP address and WEBAUTHN_RP_ID is not set)';
+const PASSKEY_ID = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, example: EXAMPLE_PASSKEY.id, description: 'The credential id, URL-encoded.' };
 
 interface Operation {
   readonly operationId: string;
@@ -351,6 +380,130 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: { 204: { description: 'Ended' }, 401: problemAnswer('Token problem'), 403: problemAnswer('CSRF_FAILED (cookie mode)'), 404: problemAnswer('SESSION_NOT_FOUND') },
     },
   },
+  '/auth/passkeys/registration/options': {
+    post: {
+      operationId: 'startPasskeyRegistration',
+      summary: 'Creation options for a new passkey of the signed-in user',
+      security: bearer,
+      parameters: [CSRF],
+      responses: {
+        200: {
+          description: 'The options; hand them to startRegistration()',
+          content: json(ref('PasskeyCreationOptions'), {
+            challenge: EXAMPLE_CHALLENGE,
+            rp: { id: 'localhost', name: 'auth-api' },
+            user: { id: 'MGI5ZjFjM2UtNmE1Mi00ZDNlLTlkMWItMWYwZTdhMmM0YjEx', name: 'ada@example.com', displayName: 'Ada' },
+            pubKeyCredParams: [{ alg: -8, type: 'public-key' }, { alg: -7, type: 'public-key' }, { alg: -257, type: 'public-key' }],
+            timeout: 300000,
+            attestation: 'none',
+            excludeCredentials: [],
+            authenticatorSelection: { residentKey: 'required', userVerification: 'preferred', requireResidentKey: true },
+            extensions: { credProps: true },
+            hints: [],
+          }),
+        },
+        401: problemAnswer('TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED'),
+        403: problemAnswer('CSRF_FAILED (cookie mode)'),
+        404: problemAnswer(PASSKEYS_OFF),
+      },
+    },
+  },
+  '/auth/passkeys/registration': {
+    post: {
+      operationId: 'registerPasskey',
+      summary: 'Store the passkey a registration response attests to (the body is the RegistrationResponseJSON itself)',
+      security: bearer,
+      parameters: [{ name: 'name', in: 'query', required: false, schema: schema(passkeyNameSchema), example: 'Laptop' }, CSRF],
+      requestBody: {
+        required: true,
+        content: json(ref('RegistrationResponseJSON'), {
+          id: EXAMPLE_PASSKEY.id,
+          rawId: EXAMPLE_PASSKEY.id,
+          type: 'public-key',
+          response: { clientDataJSON: EXAMPLE_CLIENT_DATA, attestationObject: 'o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVjF', transports: ['internal', 'hybrid'] },
+          clientExtensionResults: {},
+          authenticatorAttachment: 'platform',
+        }),
+      },
+      responses: {
+        201: { description: 'Stored', content: json(ref('Passkey'), EXAMPLE_PASSKEY) },
+        400: problemAnswer('VALIDATION_FAILED: the body is no RegistrationResponseJSON, or ?name= is empty, over 64 characters, given twice or has a control character'),
+        401: problemAnswer(`${PASSKEY_INVALID}; or a token problem`),
+        403: problemAnswer('CSRF_FAILED (cookie mode)'),
+        404: problemAnswer(PASSKEYS_OFF),
+      },
+    },
+  },
+  '/auth/passkeys': {
+    get: {
+      operationId: 'listPasskeys',
+      summary: "The signed-in user's passkeys, oldest first",
+      security: bearer,
+      responses: {
+        200: { description: 'Passkeys', content: json(ref('PasskeyList'), { passkeys: [{ ...EXAMPLE_PASSKEY, lastUsedAt: '2026-12-07T11:00:00.000Z' }] }) },
+        401: problemAnswer('TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED'),
+      },
+    },
+  },
+  '/auth/passkeys/{id}': {
+    delete: {
+      operationId: 'removePasskey',
+      summary: "Remove one of the user's passkeys: it signs in no more",
+      security: bearer,
+      parameters: [PASSKEY_ID, CSRF],
+      responses: {
+        204: { description: 'Removed' },
+        401: problemAnswer('Token problem'),
+        403: problemAnswer('CSRF_FAILED (cookie mode)'),
+        404: problemAnswer("PASSKEY_NOT_FOUND: not one of the caller's passkeys"),
+      },
+    },
+  },
+  '/auth/passkeys/authentication/options': {
+    post: {
+      operationId: 'startPasskeySignIn',
+      summary: 'Request options for a sign-in with a discoverable passkey',
+      security: open,
+      responses: {
+        200: {
+          description: 'The options; hand them to startAuthentication()',
+          content: json(ref('PasskeyRequestOptions'), { challenge: EXAMPLE_CHALLENGE, rpId: 'localhost', timeout: 300000, userVerification: 'preferred' }),
+        },
+        404: problemAnswer(PASSKEYS_OFF),
+      },
+    },
+  },
+  '/auth/passkeys/authentication': {
+    post: {
+      operationId: 'signInWithPasskey',
+      summary: 'Sign in with a passkey, as login does (the body is the AuthenticationResponseJSON itself); it satisfies MFA, amr ["hwk"]',
+      security: open,
+      parameters: [AUTH_MODE],
+      requestBody: {
+        required: true,
+        content: json(ref('AuthenticationResponseJSON'), {
+          id: EXAMPLE_PASSKEY.id,
+          rawId: EXAMPLE_PASSKEY.id,
+          type: 'public-key',
+          response: {
+            clientDataJSON: EXAMPLE_CLIENT_DATA,
+            authenticatorData: 'SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ',
+            signature: 'MEUCIQDjb3JyZWN0LWxvb2tpbmctc2lnbmF0dXJlAiB0aGlzLWlzLWFuLWV4YW1wbGU',
+            userHandle: 'MGI5ZjFjM2UtNmE1Mi00ZDNlLTlkMWItMWYwZTdhMmM0YjEx',
+          },
+          clientExtensionResults: {},
+          authenticatorAttachment: 'platform',
+        }),
+      },
+      responses: {
+        200: tokensAnswer('Signed in'),
+        400: problemAnswer('VALIDATION_FAILED: the body is no AuthenticationResponseJSON'),
+        401: problemAnswer(PASSKEY_INVALID),
+        403: problemAnswer('ACCOUNT_DISABLED: the passkey is right, the account is disabled'),
+        404: problemAnswer(PASSKEYS_OFF),
+      },
+    },
+  },
   '/auth/github': {
     get: {
       operationId: 'startGithubSignIn',
@@ -554,7 +707,14 @@ export function openApiDocument(publicUrl: string) {
     servers: [{ url: publicUrl }],
     paths,
     components: {
-      schemas: { User: schema(user), BearerTokens: schema(bearerTokens), CookieTokens: schema(cookieTokens), UnverifiedSignUp: schema(unverifiedSignUp), Session: schema(session), Problem: schema(problem), AdminUser: schema(adminUser), AdminUserDetails: schema(adminUserDetails), SecurityEvent: schema(securityEvent) },
+      schemas: { User: schema(user), BearerTokens: schema(bearerTokens), CookieTokens: schema(cookieTokens), UnverifiedSignUp: schema(unverifiedSignUp), Session: schema(session), Problem: schema(problem), AdminUser: schema(adminUser), AdminUserDetails: schema(adminUserDetails), SecurityEvent: schema(securityEvent),
+        Passkey: schema(passkey),
+        PasskeyList: schema(passkeyList),
+        PasskeyCreationOptions: schema(creationOptions),
+        PasskeyRequestOptions: schema(requestOptions),
+        RegistrationResponseJSON: schema(registrationResponseSchema),
+        AuthenticationResponseJSON: schema(authenticationResponseSchema),
+      },
       parameters: {
         AuthMode: {
           name: 'X-Auth-Mode',

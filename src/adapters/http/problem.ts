@@ -13,6 +13,7 @@ export type HttpErrorCode =
   | 'CSRF_FAILED'
   | 'INVALID_METRICS_TOKEN'
   | 'GITHUB_NOT_CONFIGURED'
+  | 'PASSKEYS_NOT_CONFIGURED'
   | 'INTERNAL_ERROR';
 
 export type ProblemCode = ErrorCode | HttpErrorCode;
@@ -46,6 +47,9 @@ const PROBLEMS: Record<ProblemCode, { readonly status: number; readonly title: s
   LAST_ADMIN: { status: 409, title: 'Last administrator' },
   ROLE_FROM_CONFIG: { status: 409, title: 'Role from configuration' },
   GITHUB_NOT_CONFIGURED: { status: 404, title: 'GitHub sign-in is not configured' },
+  PASSKEY_INVALID: { status: 401, title: 'Passkey invalid' },
+  PASSKEY_NOT_FOUND: { status: 404, title: 'Passkey not found' },
+  PASSKEYS_NOT_CONFIGURED: { status: 404, title: 'Passkeys are not configured' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   BAD_REQUEST: { status: 400, title: 'Bad request' },

@@ -10,6 +10,12 @@ import { type SessionTokenMinter, type SessionTokens } from './session-token-min
 export interface IssueSessionInput {
   readonly userId: string;
   readonly userAgent?: string | null;
+  /**
+   * RFC 8176 methods of this sign-in (`hwk` for a passkey). MFA seam: only the first access token
+   * carries it for now; keeping it across refreshes needs it stored with the session (the
+   * sessions-table/Redis work of the TOTP change), after which the minter reads it from there.
+   */
+  readonly amr?: readonly string[];
 }
 
 /**
@@ -50,6 +56,6 @@ export class IssueSession {
     };
     await this.store.create(session, this.sessionsPerUserMax);
     await this.users.recordSignIn(user.id, now);
-    return this.minter.mint({ ...user, lastSignInAt: now }, session, tokenId, now);
+    return this.minter.mint({ ...user, lastSignInAt: now }, session, tokenId, now, now, input.amr);
   }
 }

@@ -8,6 +8,8 @@ export interface AccessTokenInput {
 export interface AccessTokenClaims extends AccessTokenInput {
   /** The roles the user held when the token was issued (the service's own guards read the current ones). */
   readonly roles: readonly string[];
+  /** RFC 8176 authentication methods of the sign-in, when known (`hwk` for a passkey); absent: no `amr` claim. */
+  readonly amr?: readonly string[];
 }
 
 export interface RefreshTokenInput extends AccessTokenInput {
