@@ -34,6 +34,7 @@ import { benchPeers, type PeerResult } from './scenarios/peers.js';
 import { benchTwoInstances } from './scenarios/two-instances.js';
 import type { RssResult } from './scenarios/rss.js';
 import { sectionOf } from './service.js';
+import { freePort } from './lib/start-service.js';
 
 // ---------- options ----------
 const args = process.argv.slice(2);
@@ -72,22 +73,20 @@ async function main(): Promise<void> {
   }
   const results: EndpointsResult[] = [];
   let rss: RssResult | null = null;
-  let port = 3300;
   const load = { duration: OPT.duration, warmup: OPT.warmup, connections: OPT.connections, loginConnections: OPT.loginConnections };
   for (const { kind, users } of scenarios) {
     // RSS over many requests is measured once, on the service of the first scenario (SQLite, 1k users).
     const rssRequests = kind === 'sqlite' && users === 1000 ? OPT.rssRequests : null;
-    const result = await benchEndpoints({ kind, users, mysqlUrl: OPT.mysqlUrl, hash, port: port++, bcryptCost: OPT.bcryptCost, load, rssRequests });
+    const result = await benchEndpoints({ kind, users, mysqlUrl: OPT.mysqlUrl, hash, port: await freePort(), bcryptCost: OPT.bcryptCost, load, rssRequests });
     results.push(result);
     rss = result.rss ?? rss;
   }
 
   // The production shape: two instances sharing one MySQL and one Redis, on the same one CPU.
-  const twoInstances = OPT.mysqlUrl && OPT.twoInstances ? await benchTwoInstances({ mysqlUrl: OPT.mysqlUrl, redisUrl: OPT.redisUrl, users: 1000, hash, port: port++, bcryptCost: OPT.bcryptCost, load }) : null;
-  port += 1;
+  const twoInstances = OPT.mysqlUrl && OPT.twoInstances ? await benchTwoInstances({ mysqlUrl: OPT.mysqlUrl, redisUrl: OPT.redisUrl, users: 1000, hash, bcryptCost: OPT.bcryptCost, load }) : null;
 
   // Peers, and this service through the peers' own harness, in the same run.
-  const peers: PeerResult[] = OPT.peers ? await benchPeers({ peersDir: OPT.peersDir, duration: OPT.duration, warmup: OPT.warmup, hash, port, bcryptCost: OPT.bcryptCost }) : [];
+  const peers: PeerResult[] = OPT.peers ? await benchPeers({ peersDir: OPT.peersDir, duration: OPT.duration, warmup: OPT.warmup, hash, port: await freePort(), bcryptCost: OPT.bcryptCost }) : [];
 
   const report = benchReport({ started, args, options: OPT, ceiling, results, rss, peers, twoInstances });
   process.stdout.write(`${report}\n`);

@@ -12,7 +12,7 @@ import { log, round } from '../lib/common.js';
 import { BENCH_EMAIL, freshDatabase, seed } from '../lib/databases.js';
 import { login } from '../lib/http.js';
 import { cpuSeconds, rssMB } from '../lib/proc.js';
-import { startService, type Service } from '../lib/start-service.js';
+import { freePort, startService, type Service } from '../lib/start-service.js';
 import { eventLoopP99, type LoadOptions, type Row } from './endpoints.js';
 
 export interface TwoInstancesInput {
@@ -20,7 +20,6 @@ export interface TwoInstancesInput {
   readonly redisUrl: string;
   readonly users: number;
   readonly hash: string;
-  readonly port: number;
   readonly bcryptCost: number;
   readonly load: LoadOptions;
 }
@@ -85,8 +84,8 @@ export async function benchTwoInstances(input: TwoInstancesInput): Promise<TwoIn
     const env = { REDIS_URL: input.redisUrl, REDIS_KEY_PREFIX: prefix, MIGRATE_ON_START: 'false' };
     // One set of secrets for both, as replicas have: a token one issues, the other accepts.
     const secrets = { JWT_ACCESS_SECRET: randomBytes(48).toString('base64url'), JWT_REFRESH_SECRET: randomBytes(48).toString('base64url') };
-    for (const port of [input.port, input.port + 1]) {
-      instances.push(await startService({ databaseUrl: database.url, port, bcryptCost: input.bcryptCost, env: { ...env, ...secrets } }));
+    for (let i = 0; i < 2; i++) {
+      instances.push(await startService({ databaseUrl: database.url, port: await freePort(), bcryptCost: input.bcryptCost, env: { ...env, ...secrets } }));
     }
     log(`--- two instances, MySQL + Redis, ${input.users.toLocaleString('en')} users`);
     const otherUser = (i: number) => `u${1 + (i % Math.max(1, input.users - 1))}@bench.io`;
