@@ -93,8 +93,10 @@ async function main(): Promise<void> {
   if (OPT.write) {
     // The soak (npm run soak) writes its own section: it is kept as it is.
     const file = join(ROOT, 'BENCHMARKS.md');
-    const soak = existsSync(file) ? sectionOf(readFileSync(file, 'utf8'), '## Soak') : null;
-    writeFileSync(file, `${report}\n${soak ? `\n${soak}\n` : ''}`);
+    // So does bench/logging-cost.ts's section.
+    const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const kept = ['## Soak', '## Logging: what writing each line at once costs'].map((h) => sectionOf(previous, h)).filter((x): x is string => x !== null);
+    writeFileSync(file, `${report}\n${kept.map((k) => `\n${k}\n`).join('')}`);
   }
 }
 

@@ -54,7 +54,7 @@ describe('the API reference (/docs) in a real browser', function () {
     const query = page.getByRole('combobox', { name: /search/i });
     expect(await isFocused(query), 'the search field has the focus').to.equal(true);
     await page.keyboard.type('signed-in user');
-    const result = page.getByRole('option', { name: /The signed-in user/ });
+    const result = page.getByRole('option', { name: /The signed-in user ,/ });
     expect(await result.innerText()).to.contain('/auth/me');
     await screenshot(page, 'docs-search', { fullPage: false });
     await result.click();
