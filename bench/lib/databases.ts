@@ -87,6 +87,22 @@ export interface Backend {
   drop(): Promise<void>;
 }
 
+/** Deletes every key under `prefix` on the Redis of `redisUrl` (SCAN, never KEYS). */
+export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export async function freshBackend(options: { mysqlUrl: string | null; redisUrl: string | null; runId: string }): Promise<Backend> {
   const { mysqlUrl, redisUrl, runId } = options;
   const env: Record<string, string> = {};
@@ -99,20 +115,7 @@ export async function freshBackend(options: { mysqlUrl: string | null; redisUrl:
     env.REDIS_URL = redisUrl;
     env.REDIS_KEY_PREFIX = prefix;
     label += ' + Redis';
-    dropRedis = async () => {
-      const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-      try {
-        await redis.connect();
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-          if (keys.length) await redis.del(...keys);
-          cursor = next;
-        } while (cursor !== '0');
-      } finally {
-        redis.disconnect();
-      }
-    };
+    dropRedis = () => deleteRedisKeys(redisUrl, prefix);
   }
   return {
     label,

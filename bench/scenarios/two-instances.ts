@@ -7,9 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
 import { log, round } from '../lib/common.js';
-import { BENCH_EMAIL, freshDatabase, seed } from '../lib/databases.js';
+import { BENCH_EMAIL, deleteRedisKeys, freshDatabase, seed } from '../lib/databases.js';
 import { login } from '../lib/http.js';
 import { cpuSeconds, rssMB } from '../lib/proc.js';
 import { freePort, startService, type Service } from '../lib/start-service.js';
@@ -32,21 +31,6 @@ export interface TwoInstancesResult {
 
 type CannonOptions = Parameters<typeof autocannon>[0];
 const cannon = (options: CannonOptions) => autocannon({ timeout: 20, ...options } as CannonOptions) as unknown as Promise<autocannon.Result>;
-
-async function dropKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 /** Both instances under load at once; `request(i)` is instance i's autocannon request. */
 async function measureBoth(instances: Service[], load: LoadOptions, endpoint: string, request: (i: number) => Partial<CannonOptions>): Promise<Row> {
@@ -123,7 +107,7 @@ export async function benchTwoInstances(input: TwoInstancesInput): Promise<TwoIn
     return { users: input.users, rows };
   } finally {
     await Promise.all(instances.map((s) => s.stop()));
-    await dropKeys(input.redisUrl, prefix).catch((err: unknown) => log(`warning: Redis clean-up failed: ${(err as Error).message}`));
+    await deleteRedisKeys(input.redisUrl, prefix).catch((err: unknown) => log(`warning: Redis clean-up failed: ${(err as Error).message}`));
     await database.drop();
   }
 }
