@@ -69,6 +69,13 @@ describe(`Redis shared invalidation of cached users (ioredis at ${testRedisUrl()
     return { redis, shared, cache, read, write, loads: () => loads, logged: entries };
   }
 
+  /** A relay in front of the test Redis, so a test can take Redis away from one instance; stopped after the suite. */
+  async function aRelayToRedis() {
+    const relay = await TcpProxy.inFrontOf(url, 6379);
+    opened.push({ close: () => relay.proxy.stop() });
+    return relay;
+  }
+
   /** What the service does first on every request: a round trip to Redis (its session check). */
   const sessionCheck = (redis: Redis) => redis.ping();
 
@@ -125,8 +132,7 @@ describe(`Redis shared invalidation of cached users (ioredis at ${testRedisUrl()
 
   it('serves nothing from memory while its subscription is down, and comes back with an empty cache', async () => {
     const channel = `${uniqueRedisPrefix()}invalidate:users`;
-    const { proxy, url: throughProxy } = await TcpProxy.inFrontOf(url, 6379);
-    opened.push({ close: () => proxy.stop() });
+    const { proxy, url: throughProxy } = await aRelayToRedis();
     store.set('u6', 1);
     const a = await anInstance(channel);
     const b = await anInstance(channel, throughProxy);
@@ -148,8 +154,7 @@ describe(`Redis shared invalidation of cached users (ioredis at ${testRedisUrl()
 
   it('empties the cache when the subscription comes back, so nothing cached before a missed notice survives', async () => {
     const channel = `${uniqueRedisPrefix()}invalidate:users`;
-    const { proxy, url: throughProxy } = await TcpProxy.inFrontOf(url, 6379);
-    opened.push({ close: () => proxy.stop() });
+    const { proxy, url: throughProxy } = await aRelayToRedis();
     store.set('u7', 1);
     const a = await anInstance(channel);
     const b = await anInstance(channel, throughProxy);
@@ -164,8 +169,7 @@ describe(`Redis shared invalidation of cached users (ioredis at ${testRedisUrl()
 
   it('logs a notice it cannot send and still completes the write', async () => {
     const channel = `${uniqueRedisPrefix()}invalidate:users`;
-    const { proxy, url: throughProxy } = await TcpProxy.inFrontOf(url, 6379);
-    opened.push({ close: () => proxy.stop() });
+    const { proxy, url: throughProxy } = await aRelayToRedis();
     const a = await anInstance(channel, throughProxy);
     await proxy.stop();
     await until(() => !a.shared.isLive(), 'A notices the lost subscription');

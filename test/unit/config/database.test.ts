@@ -50,3 +50,25 @@ describe('config: DATABASE_PASSWORD', () => {
     expect(error.message).not.to.include(AWKWARD).and.not.to.include(encodeURIComponent(AWKWARD));
   });
 });
+
+describe('config: the user cache (CACHE_TTL_MS, USER_CACHE_TTL_MS)', () => {
+  it('with REDIS_URL: users cached for 30 s and invalidated across instances; sessions never cached', () => {
+    const { config } = loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1/auth', REDIS_URL: 'redis://127.0.0.1:6379/0' });
+    expect(config.userCache).to.deep.equal({ ttlMs: 30_000, shared: true });
+    expect(config.cacheTtlMs).to.equal(0);
+  });
+
+  it('with REDIS_URL, USER_CACHE_TTL_MS sets how long (0 turns it off) and is capped at 300000', () => {
+    const redis = { DATABASE_URL: 'sqlite::memory:', REDIS_URL: 'redis://127.0.0.1:6379/0' };
+    expect(loadConfig({ ...redis, USER_CACHE_TTL_MS: '5000' }).config.userCache).to.deep.equal({ ttlMs: 5000, shared: true });
+    expect(loadConfig({ ...redis, USER_CACHE_TTL_MS: '0' }).config.userCache.ttlMs).to.equal(0);
+    expect(configError({ ...redis, USER_CACHE_TTL_MS: '300001' }).message).to.contain('USER_CACHE_TTL_MS');
+  });
+
+  it('without Redis: users follow CACHE_TTL_MS on this instance alone, and USER_CACHE_TTL_MS is ignored with a warning', () => {
+    const { config, warnings } = loadConfig({ DATABASE_URL: 'sqlite::memory:', USER_CACHE_TTL_MS: '5000' });
+    expect(config.userCache).to.deep.equal({ ttlMs: 1000, shared: false });
+    expect(warnings.join('\n')).to.contain('USER_CACHE_TTL_MS is ignored without REDIS_URL');
+    expect(loadConfig({ DATABASE_URL: 'mysql://root@127.0.0.1/auth' }).config.userCache).to.deep.equal({ ttlMs: 0, shared: false });
+  });
+});
