@@ -11,6 +11,8 @@ import * as createEmailTokens from './20261204000002_create_email_tokens.js';
 import * as addRolesAndAdminFields from './20261205000001_add_roles_and_admin_fields.js';
 import * as createSecurityEvents from './20261205000002_create_security_events.js';
 import * as createPasskeys from './20261207100001_create_passkeys.js';
+import * as createTotpFactors from './20261207200001_create_totp_factors.js';
+import * as addSessionAmr from './20261207200002_add_session_amr.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -34,6 +36,8 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261205000001_add_roles_and_admin_fields', addRolesAndAdminFields],
   ['20261205000002_create_security_events', createSecurityEvents],
   ['20261207100001_create_passkeys', createPasskeys],
+  ['20261207200001_create_totp_factors', createTotpFactors],
+  ['20261207200002_add_session_amr', addSessionAmr],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

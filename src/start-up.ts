@@ -6,6 +6,8 @@ import { createMissingDatabase } from './adapters/persistence/knex/missing-datab
 import { buildContainer } from './composition/container.js';
 import { TOKENS } from './composition/tokens.js';
 import type { LoadedConfig } from './config/env.js';
+import type { SecretBox } from './domain/ports/secret-box.js';
+import type { TotpFactorStore } from './domain/ports/totp-factor-store.js';
 
 /**
  * What the service does between reading its configuration and listening, as main runs it (and
@@ -22,5 +24,27 @@ export async function prepareService({ config, warnings }: LoadedConfig, logger:
     const applied = await migrateToLatest(db);
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   }
+  await assertMfaKeyOpensSecrets(container, config.mfa.keyConfigured);
   return container;
+}
+
+/**
+ * Once anyone has TOTP, the service needs the key their secrets were sealed with: without
+ * MFA_ENCRYPTION_KEY, or with one that does not open them, it refuses to start, naming it (a
+ * service that cannot check codes would lock those users out, or be tempted to skip the check).
+ */
+export async function assertMfaKeyOpensSecrets(container: DependencyContainer, keyConfigured: boolean): Promise<void> {
+  const sample = await container.resolve<TotpFactorStore>(TOKENS.TotpFactorStore).sampleSealedSecrets(3);
+  if (sample.length === 0) return;
+  if (!keyConfigured) {
+    throw new Error('MFA_ENCRYPTION_KEY is not set, and users have TOTP on: set it to the key their secrets were sealed with');
+  }
+  const box = container.resolve<SecretBox>(TOKENS.SecretBox);
+  for (const { userId, sealedSecret } of sample) {
+    try {
+      box.open(sealedSecret, userId);
+    } catch {
+      throw new Error('MFA_ENCRYPTION_KEY cannot decrypt the stored TOTP secrets: it is not the key they were sealed with');
+    }
+  }
 }

@@ -64,6 +64,17 @@ import type { PasskeyChallengeStore } from '../domain/ports/passkey-challenge-st
 import type { PasskeyStore } from '../domain/ports/passkey-store.js';
 import type { WebAuthnCeremonies } from '../domain/ports/webauthn-ceremonies.js';
 import { PASSKEY_CHALLENGE_SECONDS } from '../domain/passkey.js';
+import { CachingPasskeyStore, CachingTotpFactorStore } from '../adapters/persistence/cache/caching-accounts.js';
+import { AesGcmSecretBox } from '../adapters/crypto/aes-gcm-secret-box.js';
+import { OtplibTotpCodes } from '../adapters/crypto/otplib-totp-codes.js';
+import { KnexTotpFactorStore } from '../adapters/persistence/knex/knex-totp-factor-store.js';
+import { InMemoryMfaChallengeStore } from '../adapters/persistence/memory/in-memory-mfa-challenge-store.js';
+import { RedisMfaChallengeStore } from '../adapters/persistence/redis/redis-mfa-challenge-store.js';
+import type { MfaChallengeStore } from '../domain/ports/mfa-challenge-store.js';
+import type { SecretBox } from '../domain/ports/secret-box.js';
+import type { TotpCodes } from '../domain/ports/totp-codes.js';
+import type { TotpFactorStore } from '../domain/ports/totp-factor-store.js';
+import { composeMfaUseCases, type ComposedMfa } from './mfa-use-cases.js';
 
 export type Readiness = () => Promise<boolean>;
 
@@ -233,7 +244,49 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
         }),
     ),
   });
-  c.register(TOKENS.PasskeyStore, { useFactory: cached((x) => new KnexPasskeyStore(x.resolve<Knex>(TOKENS.Database))) });
+  // Passkey and TOTP writes change the user object's `mfa`: with the user cache they invalidate it.
+  c.register(TOKENS.PasskeyStore, {
+    useFactory: cached((x) => {
+      const store = new KnexPasskeyStore(x.resolve<Knex>(TOKENS.Database));
+      return cachingUsers ? new CachingPasskeyStore(store, x.resolve<UserCache>(TOKENS.UserCache)) : store;
+    }),
+  });
+  c.register(TOKENS.TotpFactorStore, {
+    useFactory: cached((x) => {
+      const store = new KnexTotpFactorStore(x.resolve<Knex>(TOKENS.Database));
+      return cachingUsers ? new CachingTotpFactorStore(store, x.resolve<UserCache>(TOKENS.UserCache)) : store;
+    }),
+  });
+  // Like the passkey challenges: in Redis with REDIS_URL, else in this process.
+  c.register(TOKENS.MfaChallengeStore, {
+    useFactory: cached((x): MfaChallengeStore => {
+      const redis = x.resolve<Redis | null>(TOKENS.Redis);
+      return redis ? new RedisMfaChallengeStore(redis, config.redisKeyPrefix, x.resolve<Clock>(TOKENS.Clock)) : new InMemoryMfaChallengeStore();
+    }),
+  });
+  c.register(TOKENS.SecretBox, { useFactory: cached(() => new AesGcmSecretBox(config.mfa.encryptionKey, config.mfa.enrolmentAvailable)) });
+  c.register(TOKENS.TotpCodes, { useFactory: cached(() => new OtplibTotpCodes()) });
+  c.register(TOKENS.MfaUseCases, {
+    useFactory: cached((x): ComposedMfa => {
+      const useCases = x.resolve<UseCases>(TOKENS.UseCases);
+      return composeMfaUseCases({
+        users: x.resolve<UserRepository>(TOKENS.UserRepository),
+        sessions: x.resolve<TokenStore>(TOKENS.TokenStore),
+        factors: x.resolve<TotpFactorStore>(TOKENS.TotpFactorStore),
+        passkeys: x.resolve<PasskeyStore>(TOKENS.PasskeyStore),
+        challenges: x.resolve<MfaChallengeStore>(TOKENS.MfaChallengeStore),
+        box: x.resolve<SecretBox>(TOKENS.SecretBox),
+        codes: x.resolve<TotpCodes>(TOKENS.TotpCodes),
+        oneTimeTokens: x.resolve<OneTimeTokens>(TOKENS.OneTimeTokens),
+        loginThrottle: x.resolve<LoginThrottle>(TOKENS.LoginThrottle),
+        passwords: useCases.passwordCheck,
+        clock: x.resolve<Clock>(TOKENS.Clock),
+        events: x.resolve<SecurityEvents>(TOKENS.SecurityEvents),
+        issueSession: useCases.issueSession,
+        issuer: config.appName,
+      });
+    }),
+  });
   // Challenges live where the rate limits do: in Redis with REDIS_URL (shared by every instance,
   // spent with GETDEL), else in this process. They are short-lived and disposable: a lost one
   // fails its ceremony, so no table or pruning job is needed for them.
@@ -271,6 +324,7 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
 export function buildHttpApp(c: DependencyContainer) {
   const config = c.resolve<Config>(TOKENS.Config);
   const useCases = c.resolve<UseCases>(TOKENS.UseCases);
+  const mfa = c.resolve<ComposedMfa>(TOKENS.MfaUseCases);
   return createApp({
     logger: c.resolve<Logger>(TOKENS.Logger),
     publicUrl: config.publicUrl,
@@ -283,7 +337,8 @@ export function buildHttpApp(c: DependencyContainer) {
     isReady: c.resolve<Readiness>(TOKENS.Readiness),
     metrics: metricsExposure(config),
     signUp: useCases.signUp,
-    issueSession: useCases.issueSession,
+    firstFactor: mfa.firstFactor,
+    mfa,
     refreshSession: useCases.refreshSession,
     endSession: useCases.endSession,
     endAllSessions: useCases.endAllSessions,

@@ -33,4 +33,9 @@ export const TOKENS = {
   PasskeyChallengeStore: Symbol('PasskeyChallengeStore'),
   WebAuthnCeremonies: Symbol('WebAuthnCeremonies'),
   PasskeyUseCases: Symbol('PasskeyUseCases'),
+  TotpFactorStore: Symbol('TotpFactorStore'),
+  MfaChallengeStore: Symbol('MfaChallengeStore'),
+  SecretBox: Symbol('SecretBox'),
+  TotpCodes: Symbol('TotpCodes'),
+  MfaUseCases: Symbol('MfaUseCases'),
 } as const;

@@ -7,6 +7,7 @@ import { adminConfig, adminVariables, type AdminConfig } from './admin.js';
 import { mailConfig, mailVariables, type MailConfig } from './mail.js';
 import { loggingConfig, loggingVariables, type LoggingConfig } from './logging.js';
 import { metricsConfig, metricsVariables, type MetricsConfig } from './metrics.js';
+import { mfaConfig, mfaVariables, type MfaConfig } from './mfa.js';
 import { passkeyConfig, passkeyVariables, type PasskeyConfig } from './passkeys.js';
 import { passwordConfig, passwordVariables, type PasswordConfig } from './passwords.js';
 import { redisConfig, redisVariables, type RedisConfig } from './redis.js';
@@ -32,6 +33,8 @@ export interface Config extends ServerConfig, DatabaseConfig, RedisConfig, Passw
   readonly admin: AdminConfig;
   /** WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS; null: passkeys are off (their ceremonies answer 404 PASSKEYS_NOT_CONFIGURED). */
   readonly passkeys: PasskeyConfig | null;
+  /** MFA_ENCRYPTION_KEY: the key TOTP secrets are sealed with. */
+  readonly mfa: MfaConfig;
 }
 
 export class ConfigError extends Error {
@@ -55,6 +58,7 @@ const schema = z.object({
   ...mailVariables.shape,
   ...adminVariables.shape,
   ...passkeyVariables.shape,
+  ...mfaVariables.shape,
 });
 
 export interface LoadedConfig {
@@ -83,6 +87,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const mail = mailConfig(e, server.webAppUrl, production, findings);
   const admin = adminConfig(e, findings);
   const passkeys = passkeyConfig(e, server.publicUrl, server.webAppUrl, findings);
+  const mfa = mfaConfig(e, production, findings);
   if (findings.problems.length > 0) throw new ConfigError(findings.problems);
 
   return {
@@ -101,6 +106,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       mail,
       admin,
       passkeys,
+      mfa,
       ...loggingConfig(e),
     },
   };

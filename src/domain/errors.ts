@@ -23,7 +23,14 @@ export type ErrorCode =
   | 'ROLE_FROM_CONFIG'
   | 'SERVICE_UNAVAILABLE'
   | 'PASSKEY_INVALID'
-  | 'PASSKEY_NOT_FOUND';
+  | 'PASSKEY_NOT_FOUND'
+  | 'MFA_REQUIRED'
+  | 'MFA_CODE_INVALID'
+  | 'MFA_TOKEN_INVALID'
+  | 'MFA_UNAVAILABLE'
+  | 'TOTP_ALREADY_ENABLED'
+  | 'TOTP_NOT_ENABLED'
+  | 'RECENT_SIGN_IN_REQUIRED';
 
 export interface FieldProblem {
   readonly field: string;
@@ -260,5 +267,65 @@ export class PasskeyNotFoundError extends DomainError {
   readonly code = 'PASSKEY_NOT_FOUND';
   constructor() {
     super('No such passkey');
+  }
+}
+
+/**
+ * The first factor was right, and the account has TOTP: no session yet. The client completes the
+ * sign-in with `mfaToken` and a code at POST /auth/mfa/verify (docs/mfa.md).
+ */
+export class MfaRequiredError extends DomainError {
+  readonly code = 'MFA_REQUIRED';
+  constructor(
+    readonly mfaToken: string,
+    readonly methods: readonly string[],
+  ) {
+    super('A second factor is required: send a code from the authenticator app, or a recovery code, to POST /auth/mfa/verify');
+  }
+}
+
+/** A TOTP or recovery code that is wrong, or a TOTP code already accepted for its time step. `reason` is for the security event only. */
+export class MfaCodeInvalidError extends DomainError {
+  readonly code = 'MFA_CODE_INVALID';
+  constructor(readonly reason: 'wrong' | 'replayed' = 'wrong') {
+    super('The code is not valid; wait for the next one or use a recovery code');
+  }
+}
+
+/** An mfaToken that is spent, expired, voided (too many wrong codes) or was never issued. */
+export class MfaTokenInvalidError extends DomainError {
+  readonly code = 'MFA_TOKEN_INVALID';
+  constructor() {
+    super('The sign-in step expired or was used up; sign in again');
+  }
+}
+
+/** TOTP cannot be enrolled: the service has no MFA_ENCRYPTION_KEY (production). */
+export class MfaUnavailableError extends DomainError {
+  readonly code = 'MFA_UNAVAILABLE';
+  constructor() {
+    super('Two-factor authentication is not available: the service has no MFA_ENCRYPTION_KEY');
+  }
+}
+
+export class TotpAlreadyEnabledError extends DomainError {
+  readonly code = 'TOTP_ALREADY_ENABLED';
+  constructor() {
+    super('TOTP is already on for this account; turn it off first to enrol again');
+  }
+}
+
+export class TotpNotEnabledError extends DomainError {
+  readonly code = 'TOTP_NOT_ENABLED';
+  constructor(detail = 'TOTP is not on for this account') {
+    super(detail);
+  }
+}
+
+/** A sensitive change needs a sign-in within the last 10 minutes, or the current password in the body. */
+export class RecentSignInRequiredError extends DomainError {
+  readonly code = 'RECENT_SIGN_IN_REQUIRED';
+  constructor() {
+    super('Sign in again, or send currentPassword, to change second factors (the sign-in is older than 10 minutes)');
   }
 }

@@ -17,6 +17,11 @@ export interface Session {
   readonly previousTokenDigest: string | null;
   readonly rotatedAt: Date | null;
   readonly endedAt: Date | null;
+  /**
+   * RFC 8176 methods of the sign-in that started it (`pwd`, `otp`, `hwk`, `fed`), kept so every
+   * access token of the session carries them; absent for sessions from before they were recorded.
+   */
+  readonly amr?: readonly string[];
 }
 
 export interface SessionPolicy {
@@ -85,4 +90,5 @@ export const copySession = (s: Session): Session => ({
   expiresAt: new Date(s.expiresAt),
   rotatedAt: s.rotatedAt && new Date(s.rotatedAt),
   endedAt: s.endedAt && new Date(s.endedAt),
+  ...(s.amr ? { amr: [...s.amr] } : {}),
 });

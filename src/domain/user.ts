@@ -1,5 +1,6 @@
 import type { DisplayName } from './display-name.js';
 import type { Email } from './email.js';
+import type { MfaSummary } from './mfa.js';
 import type { Role } from './role.js';
 
 export interface User {
@@ -18,6 +19,8 @@ export interface User {
   /** The last sign-in by any method; registration counts as one. */
   readonly lastSignInAt: Date | null;
   readonly createdAt: Date;
+  /** The account's second factors, as read with it: TOTP confirmed, and how many passkeys. */
+  readonly mfa: MfaSummary;
 }
 
 /** What an administrator may change on an account. */
@@ -42,4 +45,4 @@ export interface UserSearch {
 }
 
 /** What a repository stores for a new account; linked identities are not part of it. */
-export type NewUser = Omit<User, 'githubLogin'>;
+export type NewUser = Omit<User, 'githubLogin' | 'mfa'>;

@@ -99,7 +99,7 @@ export function refreshRotationContract(name: string, setup: () => Promise<Refre
         claimsOf,
         signIn: async (): Promise<SessionTokens> => {
           const user = await users.create(aUser());
-          return issueSession.execute({ userId: user.id, userAgent: 'contract-test' });
+          return issueSession.execute({ amr: ['pwd'], userId: user.id, userAgent: 'contract-test' });
         },
         /** As POST /auth/refresh does it: the strategy verifies the token, then the route refreshes. */
         refresh: (refreshToken: string): Promise<SessionTokens> => {

@@ -1,3 +1,4 @@
+import { NO_MFA } from '../../src/domain/mfa.js';
 import { expect } from 'chai';
 import type { DisplayName } from '../../src/domain/display-name.js';
 import { parseEmail, type Email } from '../../src/domain/email.js';
@@ -36,7 +37,7 @@ export function userRepositoryContract(name: string, setup: () => Promise<UserRe
     it('returns the user it created, with no GitHub login', async () => {
       const input = aUser();
       const created = await repo.create(input);
-      expect(created).to.deep.equal({ ...input, githubLogin: null });
+      expect(created).to.deep.equal({ ...input, githubLogin: null, mfa: NO_MFA });
     });
 
     it('finds a created user by id and by email', async () => {
@@ -65,7 +66,7 @@ export function userRepositoryContract(name: string, setup: () => Promise<UserRe
       const byEmail = await repo.findByEmail(input.email as Email);
       (byEmail as Mutable<User>).email = 'changed@example.com' as Email;
 
-      expect(await repo.findById(input.id)).to.deep.equal({ ...input, githubLogin: null });
+      expect(await repo.findById(input.id)).to.deep.equal({ ...input, githubLogin: null, mfa: NO_MFA });
       expect(await repo.findByEmail('changed@example.com' as Email)).to.equal(null);
     });
 
@@ -126,7 +127,7 @@ export function userRepositoryContract(name: string, setup: () => Promise<UserRe
       for (const user of users) await repo.create(user);
 
       for (const user of users) {
-        expect(await repo.findById(user.id)).to.deep.equal({ ...user, githubLogin: null });
+        expect(await repo.findById(user.id)).to.deep.equal({ ...user, githubLogin: null, mfa: NO_MFA });
       }
     });
 
@@ -157,7 +158,7 @@ export function userRepositoryContract(name: string, setup: () => Promise<UserRe
         expect(await repo.findById(input.id)).to.equal(null);
         expect(await repo.findByEmail(input.email as Email)).to.equal(null);
         const again = aUser({ email: input.email });
-        expect(await repo.create(again)).to.deep.equal({ ...again, githubLogin: null });
+        expect(await repo.create(again)).to.deep.equal({ ...again, githubLogin: null, mfa: NO_MFA });
       });
 
       it('removes nothing else', async () => {
@@ -262,7 +263,7 @@ export function userRepositoryContract(name: string, setup: () => Promise<UserRe
         (read.roles as Role[]).push('changed-too' as Role);
         read.lastSignInAt?.setTime(1);
 
-        expect(await stored(created.id)).to.deep.equal({ ...input, githubLogin: null });
+        expect(await stored(created.id)).to.deep.equal({ ...input, githubLogin: null, mfa: NO_MFA });
       });
     });
 

@@ -16,7 +16,7 @@ export { TEST_ACCESS_SECRET, TEST_REFRESH_SECRET };
 /** Throttling limits high enough that suites making many failed logins (or registrations) on purpose never meet a 429. */
 export const NO_THROTTLE: Record<string, string> = { LOGIN_MAX_FAILURES: '1000', LOGIN_IP_MAX_FAILURES: '1000000', REGISTER_PER_IP_PER_HOUR: '1000000' };
 
-export const USER_KEYS = ['id', 'email', 'emailVerified', 'name', 'githubLogin', 'roles', 'createdAt'] as const;
+export const USER_KEYS = ['id', 'email', 'emailVerified', 'name', 'githubLogin', 'roles', 'mfa', 'createdAt'] as const;
 export const TOKEN_ANSWER_KEYS = ['user', 'accessToken', 'refreshToken', 'tokenType', 'expiresIn'] as const;
 
 export interface TokenAnswer {

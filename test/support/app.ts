@@ -11,6 +11,7 @@ import { InMemoryIdentityRepository } from '../../src/adapters/persistence/memor
 import { InMemoryMailer } from '../../src/adapters/mail/in-memory-mailer.js';
 import { InMemoryEmailTokenStore } from '../../src/adapters/persistence/memory/in-memory-email-token-store.js';
 import { InMemoryAuditLog } from '../../src/adapters/persistence/memory/in-memory-audit-log.js';
+import { InMemoryTotpFactorStore } from '../../src/adapters/persistence/memory/in-memory-totp-factor-store.js';
 import { InMemoryPasskeyStore } from '../../src/adapters/persistence/memory/in-memory-passkey-store.js';
 import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-memory-token-store.js';
 import { InMemoryUserRepository } from '../../src/adapters/persistence/memory/in-memory-user-repository.js';
@@ -70,7 +71,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     container.register(TOKENS.TokenStore, { useValue: new InMemoryTokenStore() });
     container.register(TOKENS.EmailTokenStore, { useValue: new InMemoryEmailTokenStore() });
     container.register(TOKENS.AuditLog, { useValue: new InMemoryAuditLog() });
-    container.register(TOKENS.PasskeyStore, { useValue: new InMemoryPasskeyStore() });
+    container.register(TOKENS.PasskeyStore, { useValue: new InMemoryPasskeyStore(accounts) });
+    container.register(TOKENS.TotpFactorStore, { useValue: new InMemoryTotpFactorStore(accounts) });
     container.register(TOKENS.Readiness, { useValue: () => Promise.resolve(true) });
   }
   const realMailer = options.realMailer ?? Boolean(options.env?.SMTP_URL ?? options.env?.MAIL_OUTBOX_DIR);

@@ -26,6 +26,7 @@ import { jwksRoutes } from './routes/jwks.js';
 import { metrics, metricsRoutes, type MetricsExposure } from './routes/metrics-routes.js';
 import { webRoutes } from './routes/web-routes.js';
 import { passkeyRoutes, type PasskeyRouteDependencies } from './routes/passkey-routes.js';
+import { mfaRoutes, type MfaRouteDependencies } from './routes/mfa-routes.js';
 import { githubStrategy } from './strategies/github.js';
 import { CookieStateStore } from './strategies/github-state-store.js';
 import { jwtRefreshStrategy } from './strategies/jwt-refresh.js';
@@ -37,7 +38,8 @@ export interface HttpDependencies
   extends Omit<AuthRouteDependencies, 'guard' | 'cookies'>,
     Omit<EmailRouteDependencies, 'guard'>,
     Omit<AdminRouteDependencies, 'admin'>,
-    Omit<PasskeyRouteDependencies, 'guard' | 'cookies'> {
+    Omit<PasskeyRouteDependencies, 'guard' | 'cookies'>,
+    Omit<MfaRouteDependencies, 'guard' | 'cookies'> {
   readonly authorizeRole: AuthorizeRole;
   readonly logger: Logger;
   readonly publicUrl: string;
@@ -105,12 +107,13 @@ export function createApp(deps: HttpDependencies): AuthApp {
   });
   const email = emailRoutes({ ...deps, guard: { jwt: jwtGuard } });
   const passkeys = passkeyRoutes({ passkeys: deps.passkeys, cookies, guard: { jwt: jwtGuard } });
+  const mfa = mfaRoutes({ mfa: deps.mfa, cookies, guard: { jwt: jwtGuard } });
   const guards: Guards = { jwt: jwtGuard, role: (name) => roleGuard(deps.authorizeRole, jwtGuard, name) };
   const admin = adminRoutes({ ...deps, admin: guards.role('admin') });
   const health = healthRoutes(deps.isReady, deps.publicUrl);
   const github = githubRoutes({
     passport: deps.github ? passport : null,
-    issueSession: deps.issueSession,
+    firstFactor: deps.firstFactor,
     cookies,
     publicUrl: deps.publicUrl,
     webAppUrl: deps.webAppUrl,
@@ -150,7 +153,7 @@ export function createApp(deps: HttpDependencies): AuthApp {
   });
   app.use(jsonBody);
   const metricsHere = deps.metrics.where === 'main' ? [metricsRoutes(deps.metrics.token)] : [];
-  for (const router of [health, jwksRoutes(deps.jwt.jwks), ...metricsHere, web, github, auth, email, passkeys, admin]) {
+  for (const router of [health, jwksRoutes(deps.jwt.jwks), ...metricsHere, web, github, auth, email, passkeys, mfa, admin]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -13,3 +13,6 @@ export const STATE_COOKIE = 'github_oauth_state';
 
 /** The nonce that binds a GitHub link URL to the browser that asked for it. */
 export const LINK_COOKIE = 'github_link';
+
+/** A provider sign-in that still needs its second factor: the mfaToken, for POST /auth/mfa/verify only (`Path=/auth/mfa`). */
+export const MFA_COOKIE = 'mfa_token';

@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
-import { DomainError, PasswordTooWeakError, RefreshTokenReusedError, TooManyAttemptsError, TooManyEmailsError } from '../../domain/errors.js';
+import { DomainError, MfaRequiredError, PasswordTooWeakError, RefreshTokenReusedError, TooManyAttemptsError, TooManyEmailsError } from '../../domain/errors.js';
 import type { ServiceMetrics } from './routes/metrics-routes.js';
 import { logSafe } from './log-safe.js';
 import { HttpProblemError, problem, wwwAuthenticate, type HttpErrorCode, type Problem } from './problem.js';
@@ -28,6 +28,7 @@ const DETAILS: Partial<Record<HttpErrorCode, string>> = {
 function toProblem(err: unknown): Problem {
   if (err instanceof HttpProblemError) return problem(err.code, err.detail);
   if (err instanceof PasswordTooWeakError) return problem(err.code, err.message, err.errors, { reason: err.reason });
+  if (err instanceof MfaRequiredError) return problem(err.code, err.message, undefined, { mfaToken: err.mfaToken, methods: [...err.methods] });
   if (err instanceof DomainError) {
     const errors = 'errors' in err ? (err as { errors: Problem['errors'] }).errors : undefined;
     return problem(err.code, err.message, errors);

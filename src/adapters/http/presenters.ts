@@ -15,6 +15,7 @@ export const presentUser = (user: User) => ({
   name: user.name,
   githubLogin: user.githubLogin,
   roles: [...user.roles],
+  mfa: { totp: user.mfa.totp, passkeys: user.mfa.passkeys },
   createdAt: user.createdAt.toISOString(),
 });
 
@@ -55,11 +56,11 @@ export const wantsCookies = (ctx: Context): boolean =>
  * the body (cookie mode). Never cached (RFC 6749 §5.1). The CSRF cookie is the session's own
  * token: new at a sign-in (a new session), the same after a refresh (the same session).
  */
-export function sendTokens(ctx: Context, cookies: CookieSettings, status: number, tokens: SessionTokens): void {
+export function sendTokens(ctx: Context, cookies: CookieSettings, status: number, tokens: SessionTokens, mode?: 'bearer' | 'cookie'): void {
   ctx.status = status;
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Pragma', 'no-cache');
-  if (wantsCookies(ctx)) {
+  if (mode === undefined ? wantsCookies(ctx) : mode === 'cookie') {
     setSessionCookies(ctx, cookies, tokens);
     ctx.body = { user: presentUser(tokens.user), expiresIn: tokens.expiresIn };
     return;

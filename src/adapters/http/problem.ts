@@ -50,6 +50,13 @@ const PROBLEMS: Record<ProblemCode, { readonly status: number; readonly title: s
   PASSKEY_INVALID: { status: 401, title: 'Passkey invalid' },
   PASSKEY_NOT_FOUND: { status: 404, title: 'Passkey not found' },
   PASSKEYS_NOT_CONFIGURED: { status: 404, title: 'Passkeys are not configured' },
+  MFA_REQUIRED: { status: 401, title: 'Second factor required' },
+  MFA_CODE_INVALID: { status: 401, title: 'Code invalid' },
+  MFA_TOKEN_INVALID: { status: 401, title: 'MFA token invalid' },
+  MFA_UNAVAILABLE: { status: 503, title: 'Two-factor authentication unavailable' },
+  TOTP_ALREADY_ENABLED: { status: 409, title: 'TOTP already enabled' },
+  TOTP_NOT_ENABLED: { status: 409, title: 'TOTP not enabled' },
+  RECENT_SIGN_IN_REQUIRED: { status: 403, title: 'Recent sign-in required' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   BAD_REQUEST: { status: 400, title: 'Bad request' },
@@ -71,11 +78,14 @@ export interface Problem {
   readonly errors?: readonly FieldProblem[];
   /** PASSWORD_TOO_WEAK: why (`common`, `email`, `app_name`, `repeated`). */
   readonly reason?: string;
+  /** MFA_REQUIRED: the token that names this sign-in at POST /auth/mfa/verify, and the methods it accepts. */
+  readonly mfaToken?: string;
+  readonly methods?: readonly string[];
 }
 
 export const statusOf = (code: ProblemCode): number => PROBLEMS[code].status;
 
-export function problem(code: ProblemCode, detail: string, errors?: readonly FieldProblem[], extensions: { readonly reason?: string } = {}): Problem {
+export function problem(code: ProblemCode, detail: string, errors?: readonly FieldProblem[], extensions: { readonly reason?: string; readonly mfaToken?: string; readonly methods?: readonly string[] } = {}): Problem {
   const { status, title } = PROBLEMS[code];
   return {
     type: `urn:problem:auth-api:${code.toLowerCase().replaceAll('_', '-')}`,

@@ -15,10 +15,10 @@ const EMAIL_RULES =
   'Surrounding white space trimmed, Unicode NFC, lower-cased, the domain in its IDNA ASCII form (bücher.de and xn--bcher-kva.de are one address); stored and unique in that form; at most 254 characters. A control character (C0, C1, DEL) or an invisible format character (Unicode Cf: U+200B, U+200E, U+202E, U+FEFF, ...) anywhere is 400.';
 const NEW_PASSWORD_RULES =
   'NFC-normalised, never trimmed; at least 8 characters (code points), at most 72 bytes of UTF-8; no control character (NUL included): 400 VALIDATION_FAILED. Then 400 PASSWORD_TOO_WEAK with a `reason` when it is among the 10,000 most common passwords (`common`), equal to the email or its local part (`email`) or to APP_NAME (`app_name`), case-insensitively, or one repeated character (`repeated`).';
-const PRESENTED_PASSWORD_RULES =
+export const PRESENTED_PASSWORD_RULES =
   'Compared in its NFC form, with none of the new-password rules (an old password keeps working); one over 72 bytes of UTF-8 or with a control character can never match (401 INVALID_CREDENTIALS).';
 
-const text = () =>
+export const text = () =>
   z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') });
 
 const rule = (problem: (value: string) => string | null) => (value: string, ctx: z.RefinementCtx) => {

@@ -1,3 +1,4 @@
+import { AMR } from '../../domain/mfa.js';
 import { EmailAlreadyRegisteredError, TooManyAttemptsError, TooManyEmailsError } from '../../domain/errors.js';
 import type { Mailer } from '../../domain/ports/mailer.js';
 import type { MailThrottle } from '../../domain/ports/mail-throttle.js';
@@ -68,7 +69,7 @@ export class SignUp {
     try {
       // A registration counts as a sign-in from this address (docs/security.md, Throttling: per account).
       if (user.email !== null) await this.logins.recordSignUp({ email: user.email, clientIp: input.clientIp });
-      const tokens = this.mail.mode === 'required' ? null : await this.issueSession.execute({ userId: user.id, userAgent: input.userAgent ?? null });
+      const tokens = this.mail.mode === 'required' ? null : await this.issueSession.execute({ userId: user.id, userAgent: input.userAgent ?? null, amr: [AMR.password] });
       if (mailing && user.email !== null) {
         await this.mail.throttle.admit(user.email, input.clientIp);
         const token = await this.mail.links.issue('verify_email', user.id, user.email);

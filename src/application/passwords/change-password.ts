@@ -1,3 +1,4 @@
+import { AMR, type AuthMethod } from '../../domain/mfa.js';
 import { InvalidTokenError } from '../../domain/errors.js';
 import { parseNewPassword } from '../../domain/password.js';
 import type { PasswordStrength } from '../../domain/password-strength.js';
@@ -49,10 +50,13 @@ export class ChangePassword {
     this.strength.assertStrong(newPassword, user.email, 'newPassword');
 
     await this.passwords.confirmCurrent(user, input.currentPassword, input.clientIp);
+    // The new session keeps what this one proved (a second factor included), and the password just given.
+    const current = await this.store.find(input.principal.sessionId);
+    const amr = [...new Set([...(current?.amr ?? []), AMR.password])] as AuthMethod[];
     await this.users.updatePasswordHash(user.id, await this.hasher.hash(newPassword));
     await this.store.endAllForUser(user.id, this.clock.now());
     await this.links.voidAll(user.id, 'reset_password');
-    const tokens = await this.issueSession.execute({ userId: user.id, userAgent: input.userAgent ?? null });
+    const tokens = await this.issueSession.execute({ userId: user.id, userAgent: input.userAgent ?? null, amr });
     if (user.email !== null) this.mailer.send({ template: 'password_changed', to: user.email });
     await this.events.record({ type: 'password.changed', userId: user.id, sessionId: tokens.sessionId, ip: input.clientIp, userAgent: input.userAgent ?? null });
     return tokens;

@@ -4,6 +4,7 @@ import type { IdGenerator } from '../../domain/ports/id-generator.js';
 import type { TokenIssuer } from '../../domain/ports/token-issuer.js';
 import type { TokenStore } from '../../domain/ports/token-store.js';
 import type { UserRepository } from '../../domain/ports/user-repository.js';
+import type { AuthMethod } from '../../domain/mfa.js';
 import type { Session, SessionPolicy } from '../../domain/session.js';
 import { type SessionTokenMinter, type SessionTokens } from './session-token-minter.js';
 
@@ -11,11 +12,10 @@ export interface IssueSessionInput {
   readonly userId: string;
   readonly userAgent?: string | null;
   /**
-   * RFC 8176 methods of this sign-in (`hwk` for a passkey). MFA seam: only the first access token
-   * carries it for now; keeping it across refreshes needs it stored with the session (the
-   * sessions-table/Redis work of the TOTP change), after which the minter reads it from there.
+   * RFC 8176 methods of this sign-in (`pwd`, `otp`, `hwk`, `fed`): kept with the session, so every
+   * access token of it carries them, refreshed ones included.
    */
-  readonly amr?: readonly string[];
+  readonly amr: readonly AuthMethod[];
 }
 
 /**
@@ -53,9 +53,10 @@ export class IssueSession {
       previousTokenDigest: null,
       rotatedAt: null,
       endedAt: null,
+      amr: [...input.amr],
     };
     await this.store.create(session, this.sessionsPerUserMax);
     await this.users.recordSignIn(user.id, now);
-    return this.minter.mint({ ...user, lastSignInAt: now }, session, tokenId, now, now, input.amr);
+    return this.minter.mint({ ...user, lastSignInAt: now }, session, tokenId, now, now);
   }
 }

@@ -26,14 +26,14 @@ export class SessionTokenMinter {
     private readonly roles: RolePolicy,
   ) {}
 
-  async mint(user: User, session: Session, refreshTokenId: string, refreshIssuedAt: Date, now = refreshIssuedAt, amr?: readonly string[]): Promise<SessionTokens> {
+  async mint(user: User, session: Session, refreshTokenId: string, refreshIssuedAt: Date, now = refreshIssuedAt): Promise<SessionTokens> {
     const accessExpiresAt = capToSession(session, new Date(now.getTime() + this.policy.accessTokenTtlSeconds * 1000));
     const refreshExpiresAt = capToSession(
       session,
       new Date(refreshIssuedAt.getTime() + this.policy.refreshTokenTtlSeconds * 1000),
     );
     const [accessToken, refreshToken] = await Promise.all([
-      this.issuer.issueAccessToken({ userId: user.id, sessionId: session.id, issuedAt: now, expiresAt: accessExpiresAt, roles: this.roles.rolesOf(user), ...(amr ? { amr } : {}) }),
+      this.issuer.issueAccessToken({ userId: user.id, sessionId: session.id, issuedAt: now, expiresAt: accessExpiresAt, roles: this.roles.rolesOf(user), ...(session.amr ? { amr: session.amr } : {}) }),
       this.issuer.issueRefreshToken({
         userId: user.id,
         sessionId: session.id,

@@ -8,7 +8,7 @@ export interface AccessTokenInput {
 export interface AccessTokenClaims extends AccessTokenInput {
   /** The roles the user held when the token was issued (the service's own guards read the current ones). */
   readonly roles: readonly string[];
-  /** RFC 8176 authentication methods of the sign-in, when known (`hwk` for a passkey); absent: no `amr` claim. */
+  /** RFC 8176 authentication methods of the sign-in, when known of the session (`pwd`, `otp`, `hwk`, `fed`); absent: no `amr` claim. */
   readonly amr?: readonly string[];
 }
 

@@ -57,7 +57,7 @@ describe('roles, the role guard and the admin use cases', () => {
     it('carries the roles the user held when it was issued, sorted', async () => {
       const a = await account('roles@example.com', ['support', 'admin']);
       const again = await auth.login.execute({ email: 'roles@example.com', password: GOOD_PASSWORD, clientIp: IP });
-      const tokens = await auth.issueSession.execute({ userId: again.userId });
+      const tokens = await auth.issueSession.execute({ amr: ['pwd'], userId: again.userId });
       const { verifyAccess } = await import('./harness.js');
       expect((verifyAccess(tokens.accessToken) as unknown as { roles: string[] }).roles).to.deep.equal(['admin', 'support']);
       expect(tokens.user.roles).to.deep.equal(['admin', 'support']);
@@ -97,7 +97,7 @@ describe('roles, the role guard and the admin use cases', () => {
       await expectCode(auth.refresh(target.refreshToken), 'INVALID_TOKEN');
       await expectCode(auth.login.execute({ email: 'target@example.com', password: 'wrong password', clientIp: IP }), 'INVALID_CREDENTIALS');
       await expectCode(auth.login.execute({ email: 'target@example.com', password: GOOD_PASSWORD, clientIp: IP }), 'ACCOUNT_DISABLED');
-      await expectCode(auth.issueSession.execute({ userId: target.user.id }), 'ACCOUNT_DISABLED');
+      await expectCode(auth.issueSession.execute({ amr: ['pwd'], userId: target.user.id }), 'ACCOUNT_DISABLED');
     });
 
     it('answers USER_NOT_FOUND for an unknown id, and records who changed what', async () => {

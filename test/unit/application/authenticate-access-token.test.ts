@@ -48,7 +48,7 @@ describe('AuthenticateAccessToken', () => {
   });
 
   it("ending one session leaves the user's other sessions working", async () => {
-    const other = await auth.issueSession.execute({ userId: alice.user.id });
+    const other = await auth.issueSession.execute({ amr: ['pwd'], userId: alice.user.id });
     await auth.endSession.execute({ userId: alice.user.id, sessionId: alice.sessionId });
 
     await expectCode(auth.authenticateAccess.execute(claims()), 'INVALID_TOKEN');

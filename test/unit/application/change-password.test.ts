@@ -31,7 +31,7 @@ describe('ChangePassword', () => {
   });
 
   it('ends every earlier session of the user at the current time, the one used included', async () => {
-    const other = await auth.issueSession.execute({ userId: alice.user.id });
+    const other = await auth.issueSession.execute({ amr: ['pwd'], userId: alice.user.id });
     auth.clock.advance(42);
 
     const tokens = await change(GOOD_PASSWORD);
@@ -156,7 +156,7 @@ describe('ChangePassword', () => {
 
   it('refuses an account without a password (GitHub-only) with INVALID_CREDENTIALS', async () => {
     const octo = await auth.users.create(userWithoutPassword('octo@example.com'));
-    const session = await auth.issueSession.execute({ userId: octo.id });
+    const session = await auth.issueSession.execute({ amr: ['pwd'], userId: octo.id });
 
     await expectCode(
       auth.changePassword.execute({ principal: { userId: octo.id, sessionId: session.sessionId }, currentPassword: GOOD_PASSWORD, newPassword: NEW_PASSWORD, clientIp: IP }),

@@ -11,8 +11,8 @@ describe('EndAllSessions', () => {
   beforeEach(async () => {
     auth = buildAuth();
     alice = await auth.signUp('alice@example.com');
-    laptop = await auth.issueSession.execute({ userId: alice.user.id, userAgent: 'Laptop' });
-    phone = await auth.issueSession.execute({ userId: alice.user.id, userAgent: 'Phone' });
+    laptop = await auth.issueSession.execute({ amr: ['pwd'], userId: alice.user.id, userAgent: 'Laptop' });
+    phone = await auth.issueSession.execute({ amr: ['pwd'], userId: alice.user.id, userAgent: 'Phone' });
   });
 
   it('ends every session of the user at the current time and says how many', async () => {
@@ -46,7 +46,7 @@ describe('EndAllSessions', () => {
   it('lets a sign-in at the very same instant afterwards work', async () => {
     await auth.endAllSessions.execute({ userId: alice.user.id });
 
-    const again = await auth.issueSession.execute({ userId: alice.user.id });
+    const again = await auth.issueSession.execute({ amr: ['pwd'], userId: alice.user.id });
 
     expect(await auth.authenticate(again.accessToken)).to.deep.equal({ userId: alice.user.id, sessionId: again.sessionId });
     expect((await auth.refresh(again.refreshToken)).sessionId).to.equal(again.sessionId);

@@ -32,7 +32,7 @@ describe('EndSession', () => {
   });
 
   it('leaves the user’s other sessions live', async () => {
-    const other = await auth.issueSession.execute({ userId: alice.user.id });
+    const other = await auth.issueSession.execute({ amr: ['pwd'], userId: alice.user.id });
     await auth.endSession.execute({ userId: alice.user.id, sessionId: alice.sessionId });
 
     expect((await auth.session(other.sessionId))?.endedAt).to.equal(null);

@@ -1,3 +1,4 @@
+import { NO_MFA } from '../../../src/domain/mfa.js';
 import { expect } from 'chai';
 import { buildAuth, expectCode, type Auth } from './harness.js';
 
@@ -13,7 +14,7 @@ describe('GetCurrentUser', () => {
 
     const user = await auth.currentUser.execute({ userId: alice.id });
 
-    expect(user).to.include({ id: alice.id, email: 'alice@example.com', name: 'Alice', githubLogin: null });
+    expect(user).to.include({ id: alice.id, email: 'alice@example.com', name: 'Alice', githubLogin: null, mfa: NO_MFA });
     expect(user.createdAt.getTime()).to.equal(alice.createdAt.getTime());
   });
 

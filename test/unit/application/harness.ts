@@ -181,7 +181,7 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
     /** Registers a user and signs them in, as POST /auth/register does. */
     async signUp(email = `user.${ids.newId()}@example.com`, password = GOOD_PASSWORD): Promise<SessionTokens & { password: string }> {
       const user = await auth.register.execute({ email, password });
-      const tokens = await auth.issueSession.execute({ userId: user.id, userAgent: 'unit-test' });
+      const tokens = await auth.issueSession.execute({ amr: ['pwd'], userId: user.id, userAgent: 'unit-test' });
       return { ...tokens, password };
     },
 
@@ -265,7 +265,7 @@ export async function expectCode(promise: Promise<unknown>, code: ErrorCode): Pr
   return error as DomainError;
 }
 
-export const userWithoutPassword = (email: string): Omit<User, 'githubLogin'> & { githubLogin: string } => ({
+export const userWithoutPassword = (email: string): Omit<User, 'githubLogin' | 'mfa'> & { githubLogin: string } => ({
   id: `github-only-${email}`,
   email: email as User['email'],
   name: 'GitHub Only' as DisplayName,

@@ -25,7 +25,7 @@ describe('IssueSession', () => {
 
   it('creates a live session that ends SESSION_MAX_AGE after sign-in', async () => {
     const now = auth.clock.now();
-    const tokens = await auth.issueSession.execute({ userId, userAgent: 'Mozilla/5.0' });
+    const tokens = await auth.issueSession.execute({ amr: ['pwd'], userId, userAgent: 'Mozilla/5.0' });
     const session = await auth.session(tokens.sessionId);
 
     expect(session).to.not.equal(null);
@@ -36,15 +36,15 @@ describe('IssueSession', () => {
   });
 
   it('answers the user with the tokens', async () => {
-    const tokens = await auth.issueSession.execute({ userId });
+    const tokens = await auth.issueSession.execute({ amr: ['pwd'], userId });
 
     expect(tokens.user.id).to.equal(userId);
     expect(tokens.user.email).to.equal('alice@example.com');
   });
 
   it('starts a new session (a new family) at each sign-in', async () => {
-    const first = await auth.issueSession.execute({ userId });
-    const second = await auth.issueSession.execute({ userId });
+    const first = await auth.issueSession.execute({ amr: ['pwd'], userId });
+    const second = await auth.issueSession.execute({ amr: ['pwd'], userId });
 
     expect(second.sessionId).not.to.equal(first.sessionId);
     expect(second.refreshToken).not.to.equal(first.refreshToken);
@@ -52,7 +52,7 @@ describe('IssueSession', () => {
   });
 
   it('keeps only a digest of the refresh token id, never the token or its id', async () => {
-    const tokens = await auth.issueSession.execute({ userId });
+    const tokens = await auth.issueSession.execute({ amr: ['pwd'], userId });
     const session = await auth.session(tokens.sessionId);
     const { jti } = verifyRefresh(tokens.refreshToken);
 
@@ -65,7 +65,7 @@ describe('IssueSession', () => {
   describe('access token', () => {
     it('carries sub, sid, jti, iat, exp, iss and aud, and verifies with the access secret', async () => {
       const now = auth.clock.now();
-      const tokens = await auth.issueSession.execute({ userId });
+      const tokens = await auth.issueSession.execute({ amr: ['pwd'], userId });
       const payload = verifyAccess(tokens.accessToken, auth.clock);
 
       expect(payload.sub).to.equal(userId);
@@ -78,13 +78,13 @@ describe('IssueSession', () => {
     });
 
     it('is an HS256 JWT of type at+jwt', async () => {
-      const tokens = await auth.issueSession.execute({ userId });
+      const tokens = await auth.issueSession.execute({ amr: ['pwd'], userId });
 
       expect(verifyAccessComplete(tokens.accessToken).header).to.include({ alg: 'HS256', typ: 'at+jwt' });
     });
 
     it('does not verify with the refresh secret', async () => {
-      const tokens = await auth.issueSession.execute({ userId });
+      const tokens = await auth.issueSession.execute({ amr: ['pwd'], userId });
 
       expect(() => jwt.verify(tokens.accessToken, TEST_REFRESH_SECRET, { algorithms: ['HS256'], ignoreExpiration: true })).to.throw(
         jwt.JsonWebTokenError,
@@ -93,7 +93,7 @@ describe('IssueSession', () => {
 
     it('expires ACCESS_TOKEN_TTL after issue, as expiresIn and accessTokenExpiresAt say', async () => {
       const now = auth.clock.now();
-      const tokens = await auth.issueSession.execute({ userId });
+      const tokens = await auth.issueSession.execute({ amr: ['pwd'], userId });
 
       expect(tokens.expiresIn).to.equal(900);
       expect(tokens.accessTokenExpiresAt.getTime()).to.equal(now.getTime() + 900_000);
@@ -101,8 +101,8 @@ describe('IssueSession', () => {
     });
 
     it('gets a different jti for every token', async () => {
-      const first = await auth.issueSession.execute({ userId });
-      const second = await auth.issueSession.execute({ userId });
+      const first = await auth.issueSession.execute({ amr: ['pwd'], userId });
+      const second = await auth.issueSession.execute({ amr: ['pwd'], userId });
 
       expect(verifyAccess(first.accessToken).jti).not.to.equal(verifyAccess(second.accessToken).jti);
     });
@@ -111,7 +111,7 @@ describe('IssueSession', () => {
   describe('refresh token', () => {
     it('carries sub, sid, jti, iat, exp, iss and aud, and verifies with the refresh secret', async () => {
       const now = auth.clock.now();
-      const tokens = await auth.issueSession.execute({ userId });
+      const tokens = await auth.issueSession.execute({ amr: ['pwd'], userId });
       const payload = verifyRefresh(tokens.refreshToken, auth.clock);
 
       expect(payload.sub).to.equal(userId);
@@ -125,7 +125,7 @@ describe('IssueSession', () => {
     });
 
     it('is an HS256 JWT of type rt+jwt that does not verify with the access secret', async () => {
-      const tokens = await auth.issueSession.execute({ userId });
+      const tokens = await auth.issueSession.execute({ amr: ['pwd'], userId });
 
       expect(verifyRefreshComplete(tokens.refreshToken).header).to.include({ alg: 'HS256', typ: 'rt+jwt' });
       expect(() => jwt.verify(tokens.refreshToken, TEST_ACCESS_SECRET, { algorithms: ['HS256'], ignoreExpiration: true })).to.throw(
@@ -138,7 +138,7 @@ describe('IssueSession', () => {
     auth = buildAuth({ sessionMaxAgeSeconds: 600 });
     const user = await auth.register.execute({ email: 'short@example.com', password: GOOD_PASSWORD });
     const now = auth.clock.now();
-    const tokens = await auth.issueSession.execute({ userId: user.id });
+    const tokens = await auth.issueSession.execute({ amr: ['pwd'], userId: user.id });
     const session = await auth.session(tokens.sessionId);
 
     expect(session?.expiresAt.getTime()).to.equal(now.getTime() + 600_000);
@@ -149,23 +149,23 @@ describe('IssueSession', () => {
 
   describe('user agent', () => {
     it('keeps a user agent of 255 characters whole and cuts a longer one to 255', async () => {
-      const exact = await auth.issueSession.execute({ userId, userAgent: 'u'.repeat(255) });
-      const long = await auth.issueSession.execute({ userId, userAgent: `${'a'.repeat(255)}${'b'.repeat(45)}` });
+      const exact = await auth.issueSession.execute({ amr: ['pwd'], userId, userAgent: 'u'.repeat(255) });
+      const long = await auth.issueSession.execute({ amr: ['pwd'], userId, userAgent: `${'a'.repeat(255)}${'b'.repeat(45)}` });
 
       expect((await auth.session(exact.sessionId))?.userAgent).to.equal('u'.repeat(255));
       expect((await auth.session(long.sessionId))?.userAgent).to.equal('a'.repeat(255));
     });
 
     it('stores null when there is no user agent', async () => {
-      const none = await auth.issueSession.execute({ userId });
-      const empty = await auth.issueSession.execute({ userId, userAgent: '' });
+      const none = await auth.issueSession.execute({ amr: ['pwd'], userId });
+      const empty = await auth.issueSession.execute({ amr: ['pwd'], userId, userAgent: '' });
 
       expect((await auth.session(none.sessionId))?.userAgent).to.equal(null);
       expect((await auth.session(empty.sessionId))?.userAgent).to.equal(null);
     });
 
     it('never splits a character in two when it cuts the user agent', async () => {
-      const tokens = await auth.issueSession.execute({ userId, userAgent: `${'a'.repeat(254)}😀 and more` });
+      const tokens = await auth.issueSession.execute({ amr: ['pwd'], userId, userAgent: `${'a'.repeat(254)}😀 and more` });
       const stored = (await auth.session(tokens.sessionId))?.userAgent ?? '';
 
       expect([...stored].length).to.be.at.most(255);
@@ -175,7 +175,7 @@ describe('IssueSession', () => {
   });
 
   it('refuses a user that no longer exists with INVALID_TOKEN and creates no session', async () => {
-    await expectCode(auth.issueSession.execute({ userId: 'no-such-user' }), 'INVALID_TOKEN');
+    await expectCode(auth.issueSession.execute({ amr: ['pwd'], userId: 'no-such-user' }), 'INVALID_TOKEN');
 
     expect(await auth.store.listLive('no-such-user', auth.clock.now())).to.deep.equal([]);
   });
@@ -185,14 +185,14 @@ describe('IssueSession past SESSIONS_PER_USER_MAX', () => {
   it('ends the least recently used session at the sign-in that passes the cap, and keeps the new one', async () => {
     const auth = buildAuth({}, {}, { sessionsPerUserMax: 2 });
     const userId = (await auth.register.execute({ email: 'many@example.com', password: GOOD_PASSWORD })).id;
-    const first = await auth.issueSession.execute({ userId });
+    const first = await auth.issueSession.execute({ amr: ['pwd'], userId });
     auth.clock.advance(1);
-    const second = await auth.issueSession.execute({ userId });
+    const second = await auth.issueSession.execute({ amr: ['pwd'], userId });
     auth.clock.advance(1);
     await auth.refresh(first.refreshToken); // first is now the most recently used
     auth.clock.advance(1);
 
-    const third = await auth.issueSession.execute({ userId });
+    const third = await auth.issueSession.execute({ amr: ['pwd'], userId });
 
     expect((await auth.session(second.sessionId))?.endedAt?.getTime(), 'the least recently used ended now').to.equal(auth.clock.now().getTime());
     const live = await auth.listSessions.execute({ userId, sessionId: third.sessionId });

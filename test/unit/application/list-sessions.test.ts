@@ -11,9 +11,9 @@ describe('ListSessions', () => {
     auth = buildAuth({ sessionMaxAgeSeconds: 3600 });
     alice = await auth.signUp('alice@example.com');
     auth.clock.advance(10);
-    laptop = await auth.issueSession.execute({ userId: alice.user.id, userAgent: 'Laptop/1.0' });
+    laptop = await auth.issueSession.execute({ amr: ['pwd'], userId: alice.user.id, userAgent: 'Laptop/1.0' });
     auth.clock.advance(10);
-    phone = await auth.issueSession.execute({ userId: alice.user.id, userAgent: null });
+    phone = await auth.issueSession.execute({ amr: ['pwd'], userId: alice.user.id, userAgent: null });
   });
 
   const list = (current: SessionTokens) => auth.listSessions.execute({ userId: alice.user.id, sessionId: current.sessionId });

@@ -12,7 +12,7 @@ describe('PruneSessions', () => {
 
   it('forgets a session once it has ended, and keeps the live ones', async () => {
     const alice = await auth.signUp('alice@example.com');
-    const other = await auth.issueSession.execute({ userId: alice.user.id, userAgent: 'Phone' });
+    const other = await auth.issueSession.execute({ amr: ['pwd'], userId: alice.user.id, userAgent: 'Phone' });
     await auth.endSession.execute({ userId: alice.user.id, sessionId: alice.sessionId });
 
     expect(await prune.execute(100)).to.equal(1);

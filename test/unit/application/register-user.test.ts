@@ -1,3 +1,4 @@
+import { NO_MFA } from '../../../src/domain/mfa.js';
 import { expect } from 'chai';
 import { parseEmail, type Email } from '../../../src/domain/email.js';
 import type { ValidationFailedError } from '../../../src/domain/errors.js';
@@ -271,7 +272,7 @@ describe('RegisterUser', () => {
     const a = await auth.register.execute({ email: 'frank@example.com', password: GOOD_PASSWORD, name: 'Frank' });
     const b = await auth.register.execute({ email: 'grace@example.com', password: GOOD_PASSWORD });
 
-    expect(a).to.include({ email: 'frank@example.com', name: 'Frank', githubLogin: null });
+    expect(a).to.include({ email: 'frank@example.com', name: 'Frank', githubLogin: null, mfa: NO_MFA });
     expect(a.createdAt.toISOString()).to.equal('2026-03-04T05:06:07.000Z');
     expect(a.id).to.be.a('string').and.not.equal(b.id);
     expect((await auth.users.findById(a.id))?.email).to.equal('frank@example.com');

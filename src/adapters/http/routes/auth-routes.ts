@@ -4,20 +4,21 @@ import type { ChangePassword } from '../../../application/passwords/change-passw
 import type { EndAllSessions } from '../../../application/sessions/end-all-sessions.js';
 import type { EndSession } from '../../../application/sessions/end-session.js';
 import type { GetCurrentUser } from '../../../application/accounts/get-current-user.js';
-import type { IssueSession } from '../../../application/sessions/issue-session.js';
+import type { CompleteFirstFactor } from '../../../application/factors/mfa-sign-in.js';
+import { AMR } from '../../../domain/mfa.js';
 import type { ListSessions } from '../../../application/sessions/list-sessions.js';
 import type { RefreshSession } from '../../../application/sessions/refresh-session.js';
 import type { SignUp } from '../../../application/accounts/sign-up.js';
 import type { ListSecurityEvents } from '../../../application/admin/list-security-events.js';
 import { isPrincipal, isRefreshPrincipal, isSessionPrincipal, principalOf } from '../authenticate.js';
 import type { CookieSettings } from '../cookies.js';
-import { presentEvent, presentSession, presentUser, sendSignedOut, sendTokens } from '../presenters.js';
+import { presentEvent, presentSession, presentUser, sendSignedOut, sendTokens, wantsCookies } from '../presenters.js';
 import { changePasswordSchema, parseBody, registerSchema } from '../validation.js';
 import { readCredentials } from './credentials.js';
 
 export interface AuthRouteDependencies {
   readonly signUp: SignUp;
-  readonly issueSession: IssueSession;
+  readonly firstFactor: CompleteFirstFactor;
   readonly refreshSession: RefreshSession;
   readonly endSession: EndSession;
   readonly endAllSessions: EndAllSessions;
@@ -48,7 +49,14 @@ export function authRoutes(deps: AuthRouteDependencies): Router {
 
   router.post('/login', readCredentials, deps.guard.local, async (ctx) => {
     const { userId } = principalOf(ctx.state, isPrincipal);
-    const tokens = await deps.issueSession.execute({ userId, userAgent: ctx.get('User-Agent') });
+    // With TOTP on, the right password answers 401 MFA_REQUIRED with an mfaToken instead (docs/mfa.md).
+    const tokens = await deps.firstFactor.tokensOrMfaRequired({
+      userId,
+      amr: [AMR.password],
+      mode: wantsCookies(ctx) ? 'cookie' : 'bearer',
+      clientIp: ctx.ip,
+      userAgent: ctx.get('User-Agent'),
+    });
     sendTokens(ctx, deps.cookies, 200, tokens);
   });
 

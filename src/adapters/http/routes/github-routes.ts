@@ -2,11 +2,12 @@ import Router from '@koa/router';
 import type { KoaPassport } from 'koa-passport';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
-import type { IssueSession } from '../../../application/sessions/issue-session.js';
+import type { CompleteFirstFactor } from '../../../application/factors/mfa-sign-in.js';
+import { AMR, MFA_TOKEN_SECONDS } from '../../../domain/mfa.js';
 import { DomainError, type ErrorCode } from '../../../domain/errors.js';
 import { isPrincipal, isSessionPrincipal, principalOf } from '../authenticate.js';
 import { setSessionCookies, type CookieSettings } from '../cookies.js';
-import { LINK_COOKIE, STATE_COOKIE } from '../cookie-names.js';
+import { LINK_COOKIE, MFA_COOKIE, STATE_COOKIE } from '../cookie-names.js';
 import { issueLinkToken, LINK_TTL_SECONDS, verifyLinkToken } from '../github-link.js';
 import { describeError } from '../error-middleware.js';
 import { HttpProblemError } from '../problem.js';
@@ -19,7 +20,7 @@ type Passport = InstanceType<typeof KoaPassport>;
 export interface GithubRouteDependencies {
   /** The passport instance with the `github` strategy, or null when GitHub sign-in is off. */
   readonly passport: Passport | null;
-  readonly issueSession: IssueSession;
+  readonly firstFactor: CompleteFirstFactor;
   readonly cookies: CookieSettings;
   readonly publicUrl: string;
   readonly webAppUrl: string;
@@ -99,15 +100,23 @@ export function githubRoutes(deps: GithubRouteDependencies): Router {
       return backToWebApp(ctx, outcome.status === 403 ? 'invalid_state' : 'access_denied');
     }
     const { userId } = principalOf({ principal: outcome.user }, isPrincipal);
-    let tokens;
+    let signIn;
     try {
-      tokens = await deps.issueSession.execute({ userId, userAgent: ctx.get('User-Agent') });
+      signIn = await deps.firstFactor.execute({ userId, amr: [AMR.federated], mode: 'cookie', clientIp: ctx.ip, userAgent: ctx.get('User-Agent') });
     } catch (err) {
       // The callback always sends the browser back (docs/http-api.md): our own failure, a store outage say, is server_error.
       deps.logger.warn({ requestId: ctx.state.requestId, error: describeError(err) }, 'GitHub sign-in could not start a session');
       return backToWebApp(ctx, 'server_error');
     }
-    setSessionCookies(ctx, deps.cookies, tokens);
+    if (signIn.kind === 'mfa_required') {
+      // No session yet: the page asks for a code and posts it to /auth/mfa/verify, which reads this cookie.
+      if (deps.cookies.secure) ctx.cookies.secure = true;
+      ctx.cookies.set(MFA_COOKIE, signIn.mfaToken, { httpOnly: true, sameSite: 'lax', secure: deps.cookies.secure, path: '/auth/mfa', overwrite: true, maxAge: MFA_TOKEN_SECONDS * 1000 });
+      const target = new URL(deps.webAppUrl);
+      target.searchParams.set('mfa', 'required');
+      return ctx.redirect(target.toString());
+    }
+    setSessionCookies(ctx, deps.cookies, signIn.tokens);
     backToWebApp(ctx);
   });
 

@@ -2,12 +2,17 @@ import type { Email } from '../../../domain/email.js';
 import type { IdentityProvider, LinkedIdentity } from '../../../domain/identity.js';
 import type { IdentityRepository } from '../../../domain/ports/identity-repository.js';
 import type { UserRepository } from '../../../domain/ports/user-repository.js';
+import type { PasskeyStore } from '../../../domain/ports/passkey-store.js';
+import type { TotpFactorStore } from '../../../domain/ports/totp-factor-store.js';
+import type { Passkey } from '../../../domain/passkey.js';
+import type { TotpFactor } from '../../../domain/mfa.js';
 import type { Role } from '../../../domain/role.js';
 import type { NewUser, User, UserChanges, UserSearch } from '../../../domain/user.js';
 import { ReadThroughCache, type ReadThroughCacheOptions } from './read-through-cache.js';
 
 const copy = (u: User): User => ({
   ...u,
+  mfa: { ...u.mfa },
   roles: [...u.roles],
   lastSignInAt: u.lastSignInAt === null ? null : new Date(u.lastSignInAt),
   createdAt: new Date(u.createdAt),
@@ -99,5 +104,65 @@ export class CachingIdentityRepository implements IdentityRepository {
     const identity = await this.inner.find(provider, providerUserId);
     const write = () => this.inner.updateLogin(provider, providerUserId, login);
     await (identity ? this.cache.writing(identity.userId, write) : write());
+  }
+}
+
+/** Passkey writes change a user's `mfa.passkeys`: they invalidate that user's cached copy. */
+export class CachingPasskeyStore implements PasskeyStore {
+  constructor(
+    private readonly inner: PasskeyStore,
+    private readonly cache: UserCache,
+  ) {}
+
+  add(passkey: Passkey): Promise<boolean> {
+    return this.cache.writing(passkey.userId, () => this.inner.add(passkey));
+  }
+  listFor(userId: string): Promise<Passkey[]> {
+    return this.inner.listFor(userId);
+  }
+  countFor(userId: string): Promise<number> {
+    return this.inner.countFor(userId);
+  }
+  findById(id: string): Promise<Passkey | null> {
+    return this.inner.findById(id);
+  }
+  removeFor(userId: string, id: string): Promise<boolean> {
+    return this.cache.writing(userId, () => this.inner.removeFor(userId, id));
+  }
+  recordUse(id: string, counter: number, at: Date): Promise<boolean> {
+    return this.inner.recordUse(id, counter, at);
+  }
+}
+
+/** Turning TOTP on or off changes a user's `mfa.totp`: those writes invalidate that user's cached copy. */
+export class CachingTotpFactorStore implements TotpFactorStore {
+  constructor(
+    private readonly inner: TotpFactorStore,
+    private readonly cache: UserCache,
+  ) {}
+
+  find(userId: string): Promise<TotpFactor | null> {
+    return this.inner.find(userId);
+  }
+  savePending(factor: TotpFactor): Promise<boolean> {
+    return this.cache.writing(factor.userId, () => this.inner.savePending(factor));
+  }
+  confirm(userId: string, sealedSecret: string, step: number, digests: readonly string[], at: Date): Promise<boolean> {
+    return this.cache.writing(userId, () => this.inner.confirm(userId, sealedSecret, step, digests, at));
+  }
+  acceptStep(userId: string, step: number): Promise<boolean> {
+    return this.inner.acceptStep(userId, step);
+  }
+  spendRecoveryCode(userId: string, digest: string, at: Date): Promise<boolean> {
+    return this.inner.spendRecoveryCode(userId, digest, at);
+  }
+  recoveryCodesLeft(userId: string): Promise<number> {
+    return this.inner.recoveryCodesLeft(userId);
+  }
+  remove(userId: string): Promise<boolean> {
+    return this.cache.writing(userId, () => this.inner.remove(userId));
+  }
+  sampleSealedSecrets(limit: number): Promise<{ readonly userId: string; readonly sealedSecret: string }[]> {
+    return this.inner.sampleSealedSecrets(limit);
   }
 }

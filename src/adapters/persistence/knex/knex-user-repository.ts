@@ -12,16 +12,26 @@ import { rolesToColumn, rowToUser, userToRow, type UserRow, type UserViewRow } f
 const escapeLike = (text: string): string => text.replace(/[!%_]/g, (c) => `!${c}`);
 
 const withGithubLogin = (db: Knex | Knex.Transaction): Knex.QueryBuilder =>
-  db('users').leftJoin('identities', function joinGithub() {
-    this.on('identities.user_id', '=', 'users.id').andOnVal('identities.provider', '=', 'github');
-  });
+  db('users')
+    .leftJoin('identities', function joinGithub() {
+      this.on('identities.user_id', '=', 'users.id').andOnVal('identities.provider', '=', 'github');
+    })
+    .leftJoin('totp_factors', 'totp_factors.user_id', 'users.id');
+
+/** A user as the API shows it: the row, its GitHub login, and its second factors (`mfa`), in one query. */
+export const userViewColumns = (db: Knex | Knex.Transaction): (string | Knex.Raw)[] => [
+  'users.*',
+  'identities.login as github_login',
+  'totp_factors.confirmed_at as totp_confirmed_at',
+  db.raw('(SELECT COUNT(*) FROM passkeys WHERE passkeys.user_id = users.id) AS passkey_count'),
+];
 
 /**
  * The admin listing's query (exported for the query-plan test): newest first through the
  * (created_at, id) index, so a page costs `limit` index steps (plus the rows `q` filters out), never a sort.
  */
 export function userSearchQuery(db: Knex | Knex.Transaction, { q, after, limit }: UserSearch): Knex.QueryBuilder {
-  const select = withGithubLogin(db).select('users.*', 'identities.login as github_login');
+  const select = withGithubLogin(db).select(userViewColumns(db));
   if (after) {
     // Keyset pagination: strictly past (createdAt, id) in the listing's order, so a page is stable under inserts.
     // The redundant `<=` lets SQLite seek to the cursor in the (created_at, id) index (over the OR alone it walks
@@ -151,7 +161,7 @@ export class KnexUserRepository implements UserRepository {
     return query(async () => {
       const row = (await this.withGithubLogin()
         .where(where)
-        .first('users.*', 'identities.login as github_login')) as UserViewRow | undefined;
+        .first(userViewColumns(this.db))) as UserViewRow | undefined;
       return row ? rowToUser(row) : null;
     });
   }

@@ -33,6 +33,9 @@ export interface IdentityRow {
 /** A user row as read, with the login of its GitHub identity (left join) when there is one. */
 export interface UserViewRow extends UserRow {
   github_login: string | null;
+  /** The TOTP factor's confirmation (null: none or pending), and the passkeys' count: the user's `mfa`. */
+  totp_confirmed_at?: Date | number | string | null;
+  passkey_count?: number | string | null;
 }
 
 export interface SessionRow {
@@ -46,6 +49,8 @@ export interface SessionRow {
   previous_token_digest: string | null;
   rotated_at: Date | number | string | null;
   ended_at: Date | number | string | null;
+  /** RFC 8176 methods, comma-separated; null for sessions from before they were recorded. */
+  amr: string | null;
 }
 
 export interface EmailTokenRow {
@@ -66,7 +71,7 @@ export function toDate(value: Date | number | string): Date {
   return /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value.endsWith('Z') ? value : `${value.replace(' ', 'T')}Z`);
 }
 
-const toNullableDate = (value: Date | number | string | null): Date | null => (value === null ? null : toDate(value));
+export const toNullableDate = (value: Date | number | string | null): Date | null => (value === null ? null : toDate(value));
 
 export const userToRow = (user: NewUser): UserRow => ({
   id: user.id,
@@ -93,6 +98,7 @@ export const rowToUser = (row: UserViewRow): User => ({
   passwordHash: row.password_hash,
   emailVerified: Boolean(row.email_verified),
   githubLogin: row.github_login ?? null,
+  mfa: { totp: row.totp_confirmed_at != null, passkeys: Number(row.passkey_count ?? 0) },
   roles: columnToRoles(row.roles),
   disabled: Boolean(row.disabled),
   lastSignInAt: toNullableDate(row.last_sign_in_at),
@@ -126,6 +132,7 @@ export const sessionToRow = (s: Session): SessionRow => ({
   previous_token_digest: s.previousTokenDigest,
   rotated_at: s.rotatedAt,
   ended_at: s.endedAt,
+  amr: s.amr && s.amr.length > 0 ? s.amr.join(',') : null,
 });
 
 export const rowToSession = (row: SessionRow): Session => ({
@@ -139,6 +146,7 @@ export const rowToSession = (row: SessionRow): Session => ({
   previousTokenDigest: row.previous_token_digest,
   rotatedAt: toNullableDate(row.rotated_at),
   endedAt: toNullableDate(row.ended_at),
+  ...(row.amr ? { amr: row.amr.split(',') } : {}),
 });
 
 /** A new token's row: not used yet. */

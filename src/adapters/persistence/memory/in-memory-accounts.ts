@@ -1,4 +1,5 @@
 import type { LinkedIdentity } from '../../../domain/identity.js';
+import type { MfaSummary } from '../../../domain/mfa.js';
 import type { NewUser } from '../../../domain/user.js';
 
 /** The tables the in-memory user and identity repositories share, as one database would. */
@@ -7,6 +8,15 @@ export class InMemoryAccounts {
   readonly userIdByEmail = new Map<string, string>();
   /** Keyed by `${provider}:${providerUserId}`. */
   readonly identities = new Map<string, LinkedIdentity>();
+  /**
+   * Who keeps each user's second factors (as SQL's joins would read them): the in-memory TOTP and
+   * passkey stores built on these accounts fill these in; without them a user has none.
+   */
+  readonly factors: { totpOn: (userId: string) => boolean; passkeyCount: (userId: string) => number } = { totpOn: () => false, passkeyCount: () => 0 };
+
+  mfaOf(userId: string): MfaSummary {
+    return { totp: this.factors.totpOn(userId), passkeys: this.factors.passkeyCount(userId) };
+  }
 }
 
 export const identityKey = (provider: string, providerUserId: string): string => `${provider}:${providerUserId}`;

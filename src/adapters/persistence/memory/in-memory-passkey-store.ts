@@ -1,5 +1,6 @@
 import { counterAdvances, type Passkey } from '../../../domain/passkey.js';
 import type { PasskeyStore } from '../../../domain/ports/passkey-store.js';
+import type { InMemoryAccounts } from './in-memory-accounts.js';
 
 const copy = (p: Passkey): Passkey => ({
   ...p,
@@ -12,6 +13,11 @@ const copy = (p: Passkey): Passkey => ({
 /** Single-threaded JavaScript makes each method atomic: no await between read and write. */
 export class InMemoryPasskeyStore implements PasskeyStore {
   private readonly passkeys = new Map<string, Passkey>();
+
+  /** With `accounts`, the in-memory users read their passkey count (`mfa.passkeys`) from here. */
+  constructor(accounts?: InMemoryAccounts) {
+    if (accounts) accounts.factors.passkeyCount = (userId) => this.of(userId).length;
+  }
 
   add(passkey: Passkey): Promise<boolean> {
     if (this.passkeys.has(passkey.id)) return Promise.resolve(false);

@@ -113,6 +113,6 @@ export class InMemoryUserRepository implements UserRepository {
     for (const identity of this.accounts.identities.values()) {
       if (identity.userId === user.id && identity.provider === 'github') githubLogin = identity.login;
     }
-    return { ...storedUser(user), githubLogin };
+    return { ...storedUser(user), githubLogin, mfa: this.accounts.mfaOf(user.id) };
   }
 }

@@ -231,6 +231,7 @@ function toHash(s: Session): SessionHash {
   if (s.previousTokenDigest !== null) hash.prev = s.previousTokenDigest;
   if (s.rotatedAt !== null) hash.r = String(s.rotatedAt.getTime());
   if (s.endedAt !== null) hash.e = String(s.endedAt.getTime());
+  if (s.amr && s.amr.length > 0) hash.m = s.amr.join(',');
   return hash;
 }
 
@@ -250,5 +251,6 @@ function fromHash(id: string, h: SessionHash): Session | null {
     previousTokenDigest: h.prev ?? null,
     rotatedAt: h.r === undefined ? null : time(h.r),
     endedAt: h.e === undefined ? null : time(h.e),
+    ...(h.m ? { amr: h.m.split(',') } : {}),
   };
 }
