@@ -1,3 +1,4 @@
+import { NO_MFA } from '../../src/domain/mfa.js';
 import { expect } from 'chai';
 import type { Email } from '../../src/domain/email.js';
 import { EmailAlreadyRegisteredError, IdentityAlreadyLinkedError } from '../../src/domain/errors.js';
@@ -157,7 +158,7 @@ export function identityRepositoryContract(name: string, setup: () => Promise<Id
         const input = aGithubUser();
         const identity = anIdentity(input.id);
         const created = await identities.createUserWithIdentity(input, identity);
-        expect(created).to.deep.equal({ ...input, githubLogin: identity.login });
+        expect(created).to.deep.equal({ ...input, githubLogin: identity.login, mfa: NO_MFA });
         expect(await users.findById(input.id)).to.deep.equal(created);
         expect(await identities.find('github', identity.providerUserId)).to.deep.equal(identity);
       });

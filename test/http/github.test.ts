@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { generate } from 'otplib';
 import jwt from 'jsonwebtoken';
 import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-memory-token-store.js';
 import { TOKENS } from '../../src/composition/tokens.js';
@@ -289,6 +290,49 @@ describe('GitHub sign-in (docs/github-sign-in.md)', function () {
           expectSignedIn((await githubFlow(b, app, standIn, url)).callback);
           expect((await meByBearer(app, owner.accessToken)).githubLogin).to.equal(account.login);
           expect((await signInAs(account)).user.id).to.equal(owner.user.id);
+        });
+      });
+
+      describe('a GitHub sign-in of an account with TOTP on', () => {
+        it('sets no session: 302 to WEB_APP_URL?mfa=required with an HttpOnly mfa_token cookie (Path=/auth/mfa, 5 minutes); a code completes it in cookie mode, amr fed+otp', async () => {
+          const account = aGithubAccount();
+          const { browser: first } = await signInAs(account);
+          const csrf = { 'x-csrf-token': first.cookie('csrf_token', '/auth/me') ?? '' };
+          const start = await first.call('POST', '/auth/mfa/totp', { headers: csrf, json: {} });
+          expect(start.status, start.text).to.equal(200);
+          const { secret } = start.body as { secret: string };
+          const code = await generate({ secret, algorithm: 'sha1', digits: 6, period: 30 });
+          const confirm = await first.call('POST', '/auth/mfa/totp/confirm', { headers: csrf, json: { code } });
+          expect(confirm.status, confirm.text).to.equal(200);
+          const [recovery] = (confirm.body as { recoveryCodes: string[] }).recoveryCodes;
+
+          standIn.account = account;
+          const b = browser();
+          const { callback } = await githubFlow(b, app, standIn);
+          expect(callback.status).to.equal(302);
+          const back = new URL(WEB_APP_URL);
+          back.searchParams.set('mfa', 'required');
+          expect(callback.headers.get('location')).to.equal(back.toString());
+          const mfaCookie = setCookieNamed(callback, 'mfa_token');
+          expect(mfaCookie?.value).to.match(/^[A-Za-z0-9_-]{43}$/);
+          expect(mfaCookie?.attributes.get('path')).to.equal('/auth/mfa');
+          expect(mfaCookie?.attributes.get('httponly')).to.equal(true);
+          expect(mfaCookie?.attributes.get('samesite')).to.match(/^lax$/i);
+          const lifetime = (expiryOf(mfaCookie as ParsedSetCookie) ?? 0) - Date.now();
+          expect(lifetime).to.be.within(290_000, 300_000);
+          for (const name of ['access_token', 'refresh_token', 'csrf_token']) expect(setCookieNamed(callback, name), name).to.equal(undefined);
+          expect((await b.call('GET', '/auth/me')).status, 'not signed in yet').to.equal(401);
+
+          const verified = await b.call('POST', '/auth/mfa/verify', { json: { code: recovery } });
+          expect(verified.status, verified.text).to.equal(200);
+          expect(verified.text).to.not.match(/accessToken|refreshToken/);
+          const access = setCookieNamed(verified, 'access_token');
+          expect((jwt.decode(access?.value ?? '') as { amr?: string[] }).amr).to.deep.equal(['fed', 'otp']);
+          expect(isExpiring(setCookieNamed(verified, 'mfa_token') as ParsedSetCookie), 'the mfa_token cookie is cleared').to.equal(true);
+          expect((await meByCookie(b)).githubLogin).to.equal(account.login);
+          // Spent: the same cookie does not complete a second sign-in.
+          const again = await b.call('POST', '/auth/mfa/verify', { json: { code: recovery }, headers: { cookie: `mfa_token=${mfaCookie?.value ?? ''}` } });
+          expectProblem(again, 401, 'MFA_TOKEN_INVALID');
         });
       });
 

@@ -20,7 +20,7 @@ export const USER_KEYS = ['id', 'email', 'emailVerified', 'name', 'githubLogin',
 export const TOKEN_ANSWER_KEYS = ['user', 'accessToken', 'refreshToken', 'tokenType', 'expiresIn'] as const;
 
 export interface TokenAnswer {
-  user: { id: string; email: string | null; emailVerified: boolean; name: string | null; githubLogin: string | null; roles: string[]; createdAt: string };
+  user: { id: string; email: string | null; emailVerified: boolean; name: string | null; githubLogin: string | null; roles: string[]; mfa: { totp: boolean; passkeys: number }; createdAt: string };
   accessToken: string;
   refreshToken: string;
   tokenType: string;

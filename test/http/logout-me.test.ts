@@ -110,7 +110,7 @@ describe('GET /auth/me', () => {
     expect(res.headers.get('content-type') ?? '').to.match(/^application\/json\b/);
     expectUser(res.body);
     expect(Object.keys(res.body as object).sort()).to.deep.equal([...USER_KEYS].sort());
-    expect(res.body).to.deep.equal({ id: reg.user.id, email, emailVerified: false, name: 'Me', githubLogin: null, roles: [], createdAt: reg.user.createdAt });
+    expect(res.body).to.deep.equal({ id: reg.user.id, email, emailVerified: false, name: 'Me', githubLogin: null, roles: [], mfa: { totp: false, passkeys: 0 }, createdAt: reg.user.createdAt });
   });
 
   it('answers 401 TOKEN_MISSING with a bare WWW-Authenticate: Bearer when no token is sent', async () => {

@@ -3,6 +3,7 @@ import { PROBLEM_CODES, statusOf } from './problem.js';
 import type { WeakPasswordReason } from '../../domain/errors.js';
 import { SECURITY_EVENT_TYPES } from '../../domain/security-event.js';
 import { authenticationResponseSchema, passkeyNameSchema, registrationResponseSchema } from './passkey-schemas.js';
+import { codeSchema, startTotpSchema, verifyMfaSchema } from './mfa-schemas.js';
 import { changeEmailSchema, changePasswordSchema, emailTokenSchema, forgotPasswordSchema, loginSchema, refreshSchema, registerSchema, resetPasswordSchema, updateUserSchema } from './validation.js';
 
 const WEAK_PASSWORD_REASONS = ['common', 'email', 'app_name', 'repeated'] as const satisfies readonly WeakPasswordReason[];
@@ -210,7 +211,7 @@ const paths: Record<string, Record<string, Operation>> = {
       responses: {
         200: tokensAnswer('Signed in'),
         400: problemAnswer('VALIDATION_FAILED'),
-        401: problemAnswer('INVALID_CREDENTIALS'),
+        401: problemAnswer('INVALID_CREDENTIALS; MFA_REQUIRED: the password is right and the account has TOTP: no session yet, the problem carries mfaToken (5 minutes, single use) and methods, for POST /auth/mfa/verify'),
         403: problemAnswer('ACCOUNT_DISABLED: the password is right, the account is disabled; EMAIL_NOT_VERIFIED: EMAIL_VERIFICATION=required and the password is right, but the address is not proven yet'),
         429: problemAnswer('TOO_MANY_ATTEMPTS, with Retry-After: the (email, IP) pair, the IP, or the account (LOGIN_ACCOUNT_MAX_FAILURES) is throttled'),
       },
@@ -501,6 +502,70 @@ const paths: Record<string, Record<string, Operation>> = {
         401: problemAnswer(PASSKEY_INVALID),
         403: problemAnswer('ACCOUNT_DISABLED: the passkey is right, the account is disabled'),
         404: problemAnswer(PASSKEYS_OFF),
+      },
+    },
+  },
+  '/auth/mfa/totp': {
+    post: {
+      operationId: 'startTotpEnrolment',
+      summary: 'Start TOTP enrolment: a new secret and its otpauth:// URL (issuer APP_NAME), pending until confirmed; needs a sign-in of the last 10 minutes or currentPassword',
+      security: bearer,
+      parameters: [CSRF],
+      requestBody: { required: false, content: json(startTotpSchema, {}) },
+      responses: {
+        200: { description: 'The secret (base32) and its otpauth URL, shown to be scanned; not stored in clear', content: { 'application/json': { schema: { type: 'object', required: ['secret', 'otpauthUrl'], properties: { secret: { type: 'string' }, otpauthUrl: { type: 'string' } } } } } },
+        400: problemAnswer('VALIDATION_FAILED'),
+        401: problemAnswer('INVALID_CREDENTIALS: a wrong currentPassword (counts as a failed login); or a token problem'),
+        403: problemAnswer('RECENT_SIGN_IN_REQUIRED: the sign-in is older than 10 minutes and no currentPassword was sent; CSRF_FAILED (cookie mode)'),
+        409: problemAnswer('TOTP_ALREADY_ENABLED'),
+        429: problemAnswer('TOO_MANY_ATTEMPTS (a wrong currentPassword is throttled as a login)'),
+        503: problemAnswer('MFA_UNAVAILABLE: production without MFA_ENCRYPTION_KEY'),
+      },
+    },
+    delete: {
+      operationId: 'disableTotp',
+      summary: 'Turn TOTP off with a TOTP code or a recovery code',
+      security: bearer,
+      parameters: [CSRF],
+      requestBody: { required: true, content: json(codeSchema, { code: '123456' }) },
+      responses: {
+        204: { description: 'TOTP is off; its recovery codes are gone' },
+        400: problemAnswer('VALIDATION_FAILED'),
+        401: problemAnswer('MFA_CODE_INVALID (counts as a failed login); or a token problem'),
+        403: problemAnswer('CSRF_FAILED (cookie mode)'),
+        409: problemAnswer('TOTP_NOT_ENABLED'),
+        429: problemAnswer('TOO_MANY_ATTEMPTS'),
+      },
+    },
+  },
+  '/auth/mfa/totp/confirm': {
+    post: {
+      operationId: 'confirmTotpEnrolment',
+      summary: 'Confirm TOTP with a code of the new secret: TOTP is on, and 10 recovery codes are shown once',
+      security: bearer,
+      parameters: [CSRF],
+      requestBody: { required: true, content: json(codeSchema, { code: '123456' }) },
+      responses: {
+        200: { description: 'TOTP is on: the recovery codes, never shown again', content: { 'application/json': { schema: { type: 'object', required: ['recoveryCodes'], properties: { recoveryCodes: { type: 'array', items: { type: 'string' }, minItems: 10, maxItems: 10 } } } } } },
+        400: problemAnswer('VALIDATION_FAILED'),
+        401: problemAnswer('MFA_CODE_INVALID; or a token problem'),
+        403: problemAnswer('CSRF_FAILED (cookie mode)'),
+        409: problemAnswer('TOTP_NOT_ENABLED: no enrolment is pending; TOTP_ALREADY_ENABLED'),
+      },
+    },
+  },
+  '/auth/mfa/verify': {
+    post: {
+      operationId: 'verifyMfa',
+      summary: 'Complete a sign-in that answered 401 MFA_REQUIRED, in the mode of that sign-in; the mfaToken comes from the body or the mfa_token cookie of a provider sign-in',
+      security: open,
+      requestBody: { required: true, content: json(verifyMfaSchema, { mfaToken: EXAMPLE_LINK_TOKEN, code: '123456' }) },
+      responses: {
+        200: tokensAnswer('Signed in, amr adds "otp"'),
+        400: problemAnswer('VALIDATION_FAILED'),
+        401: problemAnswer('MFA_CODE_INVALID: wrong, or already accepted in its step (5 void the mfaToken; each counts as a failed login); MFA_TOKEN_INVALID: spent, expired, voided or unknown'),
+        403: problemAnswer('ACCOUNT_DISABLED'),
+        429: problemAnswer('TOO_MANY_ATTEMPTS, with Retry-After'),
       },
     },
   },

@@ -95,6 +95,7 @@ describe('AuthenticateWithGithub', () => {
         name: 'Mona Lisa',
         passwordHash: null,
         githubLogin: profile.login,
+        mfa: { totp: false, passkeys: 0 },
         roles: [],
         disabled: false,
         lastSignInAt: new Date(NOW),
