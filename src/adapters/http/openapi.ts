@@ -513,7 +513,7 @@ const paths: Record<string, Record<string, Operation>> = {
       parameters: [CSRF],
       requestBody: { required: false, content: json(startTotpSchema, {}) },
       responses: {
-        200: { description: 'The secret (base32) and its otpauth URL, shown to be scanned; not stored in clear', content: { 'application/json': { schema: { type: 'object', required: ['secret', 'otpauthUrl'], properties: { secret: { type: 'string' }, otpauthUrl: { type: 'string' } } } } } },
+        200: { description: 'The secret (base32) and its otpauth URL, shown to be scanned; not stored in clear', content: { 'application/json': { schema: { type: 'object', required: ['secret', 'otpauthUrl'], properties: { secret: { type: 'string' }, otpauthUrl: { type: 'string' } } }, example: { secret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', otpauthUrl: 'otpauth://totp/auth-api:ada%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=auth-api&algorithm=SHA1&digits=6&period=30' } } } },
         400: problemAnswer('VALIDATION_FAILED'),
         401: problemAnswer('INVALID_CREDENTIALS: a wrong currentPassword (counts as a failed login); or a token problem'),
         403: problemAnswer('RECENT_SIGN_IN_REQUIRED: the sign-in is older than 10 minutes and no currentPassword was sent; CSRF_FAILED (cookie mode)'),
@@ -546,7 +546,7 @@ const paths: Record<string, Record<string, Operation>> = {
       parameters: [CSRF],
       requestBody: { required: true, content: json(codeSchema, { code: '123456' }) },
       responses: {
-        200: { description: 'TOTP is on: the recovery codes, never shown again', content: { 'application/json': { schema: { type: 'object', required: ['recoveryCodes'], properties: { recoveryCodes: { type: 'array', items: { type: 'string' }, minItems: 10, maxItems: 10 } } } } } },
+        200: { description: 'TOTP is on: the recovery codes, never shown again', content: { 'application/json': { schema: { type: 'object', required: ['recoveryCodes'], properties: { recoveryCodes: { type: 'array', items: { type: 'string' }, minItems: 10, maxItems: 10 } } }, example: { recoveryCodes: ['ABCD-EFGH-JKMN', '0123-4567-89AB', 'CDEF-GHJK-MNPQ', 'RSTV-WXYZ-0123', '4567-89AB-CDEF', 'GHJK-MNPQ-RSTV', 'WXYZ-ABCD-EFGH', 'JKMN-PQRS-TVWX', 'YZ01-2345-6789', 'BCDE-FGHJ-KMNP'] } } } },
         400: problemAnswer('VALIDATION_FAILED'),
         401: problemAnswer('MFA_CODE_INVALID; or a token problem'),
         403: problemAnswer('CSRF_FAILED (cookie mode)'),
