@@ -3,6 +3,11 @@ import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-mem
 import { InMemoryUserRepository } from '../../src/adapters/persistence/memory/in-memory-user-repository.js';
 import { InMemoryAuditLog } from '../../src/adapters/persistence/memory/in-memory-audit-log.js';
 import { InMemoryPasskeyStore } from '../../src/adapters/persistence/memory/in-memory-passkey-store.js';
+import { InMemoryAccounts } from '../../src/adapters/persistence/memory/in-memory-accounts.js';
+import { InMemoryTotpFactorStore } from '../../src/adapters/persistence/memory/in-memory-totp-factor-store.js';
+import { InMemoryMfaChallengeStore } from '../../src/adapters/persistence/memory/in-memory-mfa-challenge-store.js';
+import { totpFactorStoreContract } from './totp-factor-store.contract.js';
+import { mfaChallengeStoreContract } from './mfa-challenge-store.contract.js';
 import { auditLogContract } from './audit-log.contract.js';
 import { passkeyStoreContract } from './passkey-store.contract.js';
 import { InMemoryPasskeyChallengeStore } from '../../src/adapters/persistence/memory/in-memory-passkey-challenge-store.js';
@@ -42,6 +47,24 @@ describe('in-memory adapters', () => {
     () => Promise.resolve({ store: new InMemoryPasskeyStore(), users: new InMemoryUserRepository(), teardown: nothingToTearDown }),
     { cascadesUserDeletion: false },
   );
+
+  // The users read `mfa` from the factor stores built on the same accounts, as SQL joins would;
+  // deleting a user still cannot reach the in-memory factors.
+  totpFactorStoreContract(
+    'InMemoryTotpFactorStore',
+    () => {
+      const accounts = new InMemoryAccounts();
+      return Promise.resolve({
+        store: new InMemoryTotpFactorStore(accounts),
+        passkeys: new InMemoryPasskeyStore(accounts),
+        users: new InMemoryUserRepository(accounts),
+        teardown: nothingToTearDown,
+      });
+    },
+    { cascadesUserDeletion: false },
+  );
+
+  mfaChallengeStoreContract('InMemoryMfaChallengeStore', () => ({ store: new InMemoryMfaChallengeStore(), clock: new FixedClock() }));
 
   passkeyChallengeStoreContract('InMemoryPasskeyChallengeStore', () => ({ store: new InMemoryPasskeyChallengeStore(), clock: new FixedClock() }));
 
