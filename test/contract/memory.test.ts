@@ -17,6 +17,7 @@ import { emailTokenStoreContract } from './email-token-store.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { sessionPruningContract } from './session-pruning.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
+import { sessionAmrContract } from './session-amr.contract.js';
 import { userRepositoryContract } from './user-repository.contract.js';
 
 const nothingToTearDown = (): Promise<void> => Promise.resolve();
@@ -27,6 +28,10 @@ describe('in-memory adapters', () => {
   );
 
   tokenStoreContract('InMemoryTokenStore', () =>
+    Promise.resolve({ store: new InMemoryTokenStore(), users: new InMemoryUserRepository(), teardown: nothingToTearDown }),
+  );
+
+  sessionAmrContract('InMemoryTokenStore', () =>
     Promise.resolve({ store: new InMemoryTokenStore(), users: new InMemoryUserRepository(), teardown: nothingToTearDown }),
   );
 

@@ -14,6 +14,7 @@ import { identityRepositoryContract } from './identity-repository.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { sessionPruningContract } from './session-pruning.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
+import { sessionAmrContract } from './session-amr.contract.js';
 import { userRepositoryContract } from './user-repository.contract.js';
 
 describe('knex adapters on MySQL/MariaDB', () => {
@@ -60,6 +61,8 @@ describe('knex adapters on MySQL/MariaDB', () => {
   });
 
   tokenStoreContract('KnexTokenStore on MySQL', knexStores);
+
+  sessionAmrContract('KnexTokenStore on MySQL', knexStores);
 
   sessionPruningContract('KnexTokenStore on MySQL', knexStores);
 

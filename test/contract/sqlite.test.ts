@@ -12,6 +12,7 @@ import { emailTokenStoreContract } from './email-token-store.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { sessionPruningContract } from './session-pruning.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
+import { sessionAmrContract } from './session-amr.contract.js';
 import { userRepositoryContract } from './user-repository.contract.js';
 
 /** A fresh, migrated in-memory database per test: a few milliseconds, and no state leaks between tests. */
@@ -34,6 +35,8 @@ describe('knex adapters on SQLite (better-sqlite3, in memory)', () => {
   });
 
   tokenStoreContract('KnexTokenStore on SQLite', knexStores);
+
+  sessionAmrContract('KnexTokenStore on SQLite', knexStores);
 
   sessionPruningContract('KnexTokenStore on SQLite', knexStores);
 
