@@ -3,6 +3,11 @@ import { InMemoryTokenStore } from '../../src/adapters/persistence/memory/in-mem
 import { InMemoryUserRepository } from '../../src/adapters/persistence/memory/in-memory-user-repository.js';
 import { InMemoryAuditLog } from '../../src/adapters/persistence/memory/in-memory-audit-log.js';
 import { InMemoryPasskeyStore } from '../../src/adapters/persistence/memory/in-memory-passkey-store.js';
+import { InMemoryAccounts } from '../../src/adapters/persistence/memory/in-memory-accounts.js';
+import { InMemoryTotpFactorStore } from '../../src/adapters/persistence/memory/in-memory-totp-factor-store.js';
+import { InMemoryMfaChallengeStore } from '../../src/adapters/persistence/memory/in-memory-mfa-challenge-store.js';
+import { totpFactorStoreContract } from './totp-factor-store.contract.js';
+import { mfaChallengeStoreContract } from './mfa-challenge-store.contract.js';
 import { auditLogContract } from './audit-log.contract.js';
 import { passkeyStoreContract } from './passkey-store.contract.js';
 import { InMemoryPasskeyChallengeStore } from '../../src/adapters/persistence/memory/in-memory-passkey-challenge-store.js';
@@ -12,6 +17,7 @@ import { emailTokenStoreContract } from './email-token-store.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { sessionPruningContract } from './session-pruning.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
+import { sessionAmrContract } from './session-amr.contract.js';
 import { userRepositoryContract } from './user-repository.contract.js';
 
 const nothingToTearDown = (): Promise<void> => Promise.resolve();
@@ -22,6 +28,10 @@ describe('in-memory adapters', () => {
   );
 
   tokenStoreContract('InMemoryTokenStore', () =>
+    Promise.resolve({ store: new InMemoryTokenStore(), users: new InMemoryUserRepository(), teardown: nothingToTearDown }),
+  );
+
+  sessionAmrContract('InMemoryTokenStore', () =>
     Promise.resolve({ store: new InMemoryTokenStore(), users: new InMemoryUserRepository(), teardown: nothingToTearDown }),
   );
 
@@ -42,6 +52,24 @@ describe('in-memory adapters', () => {
     () => Promise.resolve({ store: new InMemoryPasskeyStore(), users: new InMemoryUserRepository(), teardown: nothingToTearDown }),
     { cascadesUserDeletion: false },
   );
+
+  // The users read `mfa` from the factor stores built on the same accounts, as SQL joins would;
+  // deleting a user still cannot reach the in-memory factors.
+  totpFactorStoreContract(
+    'InMemoryTotpFactorStore',
+    () => {
+      const accounts = new InMemoryAccounts();
+      return Promise.resolve({
+        store: new InMemoryTotpFactorStore(accounts),
+        passkeys: new InMemoryPasskeyStore(accounts),
+        users: new InMemoryUserRepository(accounts),
+        teardown: nothingToTearDown,
+      });
+    },
+    { cascadesUserDeletion: false },
+  );
+
+  mfaChallengeStoreContract('InMemoryMfaChallengeStore', () => ({ store: new InMemoryMfaChallengeStore(), clock: new FixedClock() }));
 
   passkeyChallengeStoreContract('InMemoryPasskeyChallengeStore', () => ({ store: new InMemoryPasskeyChallengeStore(), clock: new FixedClock() }));
 

@@ -7,11 +7,14 @@ import { KnexAuditLog } from '../../src/adapters/persistence/knex/knex-audit-log
 import { KnexPasskeyStore } from '../../src/adapters/persistence/knex/knex-passkey-store.js';
 import { auditLogContract } from './audit-log.contract.js';
 import { passkeyStoreContract } from './passkey-store.contract.js';
+import { KnexTotpFactorStore } from '../../src/adapters/persistence/knex/knex-totp-factor-store.js';
+import { totpFactorStoreContract } from './totp-factor-store.contract.js';
 import { emailTokenStoreContract } from './email-token-store.contract.js';
 import { identityRepositoryContract } from './identity-repository.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { sessionPruningContract } from './session-pruning.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
+import { sessionAmrContract } from './session-amr.contract.js';
 import { userRepositoryContract } from './user-repository.contract.js';
 
 describe('knex adapters on MySQL/MariaDB', () => {
@@ -36,6 +39,8 @@ describe('knex adapters on MySQL/MariaDB', () => {
   async function knexStores() {
     if (!database) throw new Error('the MySQL test database is not open');
     const { db } = database;
+    await db('recovery_codes').del();
+    await db('totp_factors').del();
     await db('passkeys').del();
     await db('email_tokens').del();
     await db('identities').del();
@@ -57,6 +62,8 @@ describe('knex adapters on MySQL/MariaDB', () => {
 
   tokenStoreContract('KnexTokenStore on MySQL', knexStores);
 
+  sessionAmrContract('KnexTokenStore on MySQL', knexStores);
+
   sessionPruningContract('KnexTokenStore on MySQL', knexStores);
 
   refreshRotationContract('KnexTokenStore + KnexUserRepository on MySQL', knexStores);
@@ -72,6 +79,12 @@ describe('knex adapters on MySQL/MariaDB', () => {
     const { users, teardown } = await knexStores();
     if (!database) throw new Error('the MySQL test database is not open');
     return { store: new KnexPasskeyStore(database.db), users, teardown };
+  });
+
+  totpFactorStoreContract('KnexTotpFactorStore on MySQL', async () => {
+    const { users, teardown } = await knexStores();
+    if (!database) throw new Error('the MySQL test database is not open');
+    return { store: new KnexTotpFactorStore(database.db), passkeys: new KnexPasskeyStore(database.db), users, teardown };
   });
 
   auditLogContract('KnexAuditLog on MySQL', async () => {

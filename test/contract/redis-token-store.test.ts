@@ -9,6 +9,7 @@ import { deleteKeysUnder, keysUnder, suiteRedis, testRedisUrl } from '../support
 import { aDigest, aSession, at, codeOf, rejectionOf } from './builders.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
+import { sessionAmrContract } from './session-amr.contract.js';
 
 const IDLE_SECONDS = 30 * 24 * 3600;
 const DAY_MS = 24 * 3600 * 1000;
@@ -38,6 +39,8 @@ describe(`Redis token store (ioredis at ${testRedisUrl()})`, function () {
   };
 
   tokenStoreContract('RedisTokenStore', fixture);
+
+  sessionAmrContract('RedisTokenStore', fixture);
   refreshRotationContract('RedisTokenStore + InMemoryUserRepository', fixture);
 
   describe('keys and their lifetimes', () => {

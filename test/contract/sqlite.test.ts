@@ -6,10 +6,13 @@ import { KnexAuditLog } from '../../src/adapters/persistence/knex/knex-audit-log
 import { KnexPasskeyStore } from '../../src/adapters/persistence/knex/knex-passkey-store.js';
 import { auditLogContract } from './audit-log.contract.js';
 import { passkeyStoreContract } from './passkey-store.contract.js';
+import { KnexTotpFactorStore } from '../../src/adapters/persistence/knex/knex-totp-factor-store.js';
+import { totpFactorStoreContract } from './totp-factor-store.contract.js';
 import { emailTokenStoreContract } from './email-token-store.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { sessionPruningContract } from './session-pruning.contract.js';
 import { tokenStoreContract } from './token-store.contract.js';
+import { sessionAmrContract } from './session-amr.contract.js';
 import { userRepositoryContract } from './user-repository.contract.js';
 
 /** A fresh, migrated in-memory database per test: a few milliseconds, and no state leaks between tests. */
@@ -33,6 +36,8 @@ describe('knex adapters on SQLite (better-sqlite3, in memory)', () => {
 
   tokenStoreContract('KnexTokenStore on SQLite', knexStores);
 
+  sessionAmrContract('KnexTokenStore on SQLite', knexStores);
+
   sessionPruningContract('KnexTokenStore on SQLite', knexStores);
 
   refreshRotationContract('KnexTokenStore + KnexUserRepository on SQLite', knexStores);
@@ -45,6 +50,11 @@ describe('knex adapters on SQLite (better-sqlite3, in memory)', () => {
   passkeyStoreContract('KnexPasskeyStore on SQLite', async () => {
     const { users, teardown, db } = await knexStores();
     return { store: new KnexPasskeyStore(db), users, teardown };
+  });
+
+  totpFactorStoreContract('KnexTotpFactorStore on SQLite', async () => {
+    const { users, teardown, db } = await knexStores();
+    return { store: new KnexTotpFactorStore(db), passkeys: new KnexPasskeyStore(db), users, teardown };
   });
 
   auditLogContract('KnexAuditLog on SQLite', async () => {
