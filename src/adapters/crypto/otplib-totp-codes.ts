@@ -19,6 +19,8 @@ export class OtplibTotpCodes implements TotpCodes {
   }
 
   async matchingStep(secret: string, code: string, at: Date, windowSteps: number): Promise<number | null> {
+    // otplib throws on a code of another length or alphabet: that is simply no match.
+    if (!/^[0-9]{6}$/.test(code)) return null;
     const result = await verify({ secret, token: code, epoch: seconds(at), epochTolerance: windowSteps * TOTP_PERIOD_SECONDS, algorithm: 'sha1', digits: TOTP_DIGITS, period: TOTP_PERIOD_SECONDS });
     return result.valid && 'timeStep' in result ? result.timeStep : null;
   }

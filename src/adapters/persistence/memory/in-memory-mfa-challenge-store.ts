@@ -3,6 +3,8 @@ import type { MfaChallenge } from '../../../domain/mfa.js';
 import type { MfaChallengeStore } from '../../../domain/ports/mfa-challenge-store.js';
 import { forgetEntry } from '../../shared/lru-forget.js';
 
+const copy = (c: MfaChallenge): MfaChallenge => ({ ...c, amr: [...c.amr], throttleKey: { ...c.throttleKey }, expiresAt: new Date(c.expiresAt) });
+
 interface Entry {
   readonly challenge: MfaChallenge;
   failures: number;
@@ -20,13 +22,13 @@ export class InMemoryMfaChallengeStore implements MfaChallengeStore {
   }
 
   issue(challenge: MfaChallenge): Promise<void> {
-    this.entries.set(challenge.tokenDigest, { challenge: { ...challenge, amr: [...challenge.amr], expiresAt: new Date(challenge.expiresAt) }, failures: 0 });
+    this.entries.set(challenge.tokenDigest, { challenge: copy(challenge), failures: 0 });
     return Promise.resolve();
   }
 
   find(tokenDigest: string, now: Date): Promise<MfaChallenge | null> {
     const entry = this.entries.peek(tokenDigest);
-    return Promise.resolve(entry && entry.challenge.expiresAt.getTime() > now.getTime() ? { ...entry.challenge } : null);
+    return Promise.resolve(entry && entry.challenge.expiresAt.getTime() > now.getTime() ? copy(entry.challenge) : null);
   }
 
   recordFailure(tokenDigest: string, maxFailures: number): Promise<number> {
@@ -41,6 +43,6 @@ export class InMemoryMfaChallengeStore implements MfaChallengeStore {
     const entry = this.entries.peek(tokenDigest);
     if (!entry) return Promise.resolve(null);
     forgetEntry(this.entries, tokenDigest);
-    return Promise.resolve(entry.challenge.expiresAt.getTime() > now.getTime() ? entry.challenge : null);
+    return Promise.resolve(entry.challenge.expiresAt.getTime() > now.getTime() ? copy(entry.challenge) : null);
   }
 }
