@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { DATABASE_BACKENDS, type Backend } from '../support/backends.js';
+import { DATABASE_BACKENDS, MEMORY_BACKEND } from '../support/backends.js';
 import { FixedClock } from '../support/fixed-clock.js';
 import { bearer, call, register, type ApiResponse } from '../support/http.js';
 import { SoftwareAuthenticator } from '../support/software-authenticator.js';
@@ -11,14 +11,7 @@ import { COOKIE_MODE, CookieJar, cookieLogin, expectCookieModeAnswer, expectSess
 const ORIGIN = 'http://localhost:3000';
 const PASSKEY_KEYS = ['createdAt', 'id', 'lastUsedAt', 'name'];
 
-const MEMORY: Backend = {
-  name: 'in-memory stores',
-  available: () => Promise.resolve(true),
-  async start(options = {}) {
-    const app = await startTestApp({ ...(options.clock ? { clock: options.clock } : {}), ...(options.env ? { env: options.env } : {}) });
-    return { app, stop: () => app.close() };
-  },
-};
+const MEMORY = MEMORY_BACKEND;
 
 /** 401 PASSKEY_INVALID: one answer for every failed ceremony. */
 const expectPasskeyInvalid = (res: ApiResponse) => expectProblem(res, 401, 'PASSKEY_INVALID');

@@ -55,6 +55,16 @@ async function startOn(url: string, options: BackendOptions, afterStop: () => Pr
   };
 }
 
+/** The app on in-memory stores (persistence 'memory'): for HTTP suites that run on it beside the databases. */
+export const MEMORY_BACKEND: Backend = {
+  name: 'in-memory stores',
+  available: () => Promise.resolve(true),
+  async start(options = {}) {
+    const app = await startTestApp({ ...(options.clock ? { clock: options.clock } : {}), ...(options.env ? { env: options.env } : {}) });
+    return { app, stop: () => app.close() };
+  },
+};
+
 export const SQLITE_BACKEND: Backend = {
   name: 'SQLite (in memory)',
   available: () => Promise.resolve(true),
