@@ -7,6 +7,7 @@ import type { PasskeyStore } from '../../domain/ports/passkey-store.js';
 import type { TotpFactorStore } from '../../domain/ports/totp-factor-store.js';
 import type { UserRepository } from '../../domain/ports/user-repository.js';
 import { InvalidTokenError } from '../../domain/errors.js';
+import { attemptOf } from '../passwords/throttled-password-check.js';
 import type { IssueSession } from '../sessions/issue-session.js';
 import type { SessionTokens } from '../sessions/session-token-minter.js';
 
@@ -54,7 +55,7 @@ export class CompleteFirstFactor {
       userId: user.id,
       mode: input.mode,
       amr: input.amr,
-      throttleKey: { email: user.email ?? `id:${user.id}`, clientIp: input.clientIp },
+      throttleKey: attemptOf(user, input.clientIp),
       expiresAt: new Date(this.clock.now().getTime() + MFA_TOKEN_SECONDS * 1000),
     });
     const methods = mfaMethods({ totp: true, passkeys: await this.passkeys.countFor(user.id) });

@@ -16,7 +16,7 @@ import type { TotpCodes } from '../../domain/ports/totp-codes.js';
 import type { TotpFactorStore } from '../../domain/ports/totp-factor-store.js';
 import type { UserRepository } from '../../domain/ports/user-repository.js';
 import type { User } from '../../domain/user.js';
-import type { ThrottledPasswordCheck } from '../passwords/throttled-password-check.js';
+import { attemptOf, type ThrottledPasswordCheck } from '../passwords/throttled-password-check.js';
 import type { SecondFactorCheck } from './second-factor.js';
 
 export interface FactorChangeInput {
@@ -114,7 +114,7 @@ export class DisableTotp {
     const seen = { userId: user.id, sessionId: input.principal.sessionId, ip: input.clientIp, userAgent: input.userAgent ?? null };
     let method;
     try {
-      method = await p.check.verify(factor, input.code, { email: user.email ?? `id:${user.id}`, clientIp: input.clientIp });
+      method = await p.check.verify(factor, input.code, attemptOf(user, input.clientIp));
     } catch (err) {
       if (err instanceof MfaCodeInvalidError) await p.events.record({ type: 'mfa.failed', ...seen, detail: { reason: err.reason, step: 'disable' } });
       throw err;

@@ -4,6 +4,9 @@ import type { LoginAttempt, LoginThrottle } from '../../domain/ports/login-throt
 import type { PasswordHasher } from '../../domain/ports/password-hasher.js';
 import { presentedPassword } from '../../domain/password.js';
 
+/** The throttle's key for a signed-in user's attempt: the email, or the id of an account without one (GitHub-only). */
+export const attemptOf = (user: Pick<User, 'id' | 'email'>, clientIp: string): LoginAttempt => ({ email: user.email ?? `id:${user.id}`, clientIp });
+
 /**
  * The one way a password is checked (sign-in and password change alike), so each request counts
  * once: a throttled pair, address or account is refused before any bcrypt work; a failure counts
@@ -42,6 +45,6 @@ export class ThrottledPasswordCheck {
    * (GitHub-only) is throttled under its id instead.
    */
   async confirmCurrent(user: User, password: string, clientIp: string): Promise<void> {
-    if (!(await this.verify({ email: user.email ?? `id:${user.id}`, clientIp }, password, user.passwordHash))) throw new InvalidCredentialsError();
+    if (!(await this.verify(attemptOf(user, clientIp), password, user.passwordHash))) throw new InvalidCredentialsError();
   }
 }
