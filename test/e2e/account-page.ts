@@ -44,6 +44,27 @@ export class AccountPage {
   get sessions(): Locator {
     return this.page.locator('#sessions li');
   }
+  /** The second step of a sign-in. */
+  get mfaForm(): Locator {
+    return this.page.getByRole('form', { name: 'Two-step verification' });
+  }
+  get mfaCard(): Locator {
+    return this.page.locator('#mfa-card');
+  }
+  /** "on" or "off", beside the card's title. */
+  get mfaState(): Locator {
+    return this.page.locator('#mfa-state');
+  }
+  get passkeysCard(): Locator {
+    return this.page.locator('#passkeys-card');
+  }
+  /** The passkeys listed on the card, as a person reads each line. */
+  get passkeys(): Locator {
+    return this.page.getByRole('list', { name: 'Passkeys' }).getByRole('listitem');
+  }
+  get activity(): Locator {
+    return this.page.getByRole('list', { name: 'Recent security activity' });
+  }
 
   async open(url: string): Promise<this> {
     await this.page.goto(url);
@@ -64,6 +85,17 @@ export class AccountPage {
     await this.signInForm.getByLabel('Email').fill(email);
     await this.signInForm.getByLabel('Password').fill(password);
     await this.signInForm.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  async signOut(): Promise<void> {
+    await this.page.locator('#signout').click();
+    await this.signInForm.waitFor({ state: 'visible' });
+  }
+
+  /** Types a code into the second step (or a card's code form) and submits it with `button`. */
+  async enterCode(form: Locator, code: string, button: string): Promise<void> {
+    await form.getByLabel(/Code/).fill(code);
+    await form.getByRole('button', { name: button, exact: true }).click();
   }
 
   async changePassword(current: string, next: string): Promise<void> {

@@ -74,7 +74,8 @@ describe('the account page in a real browser (cookie mode)', function () {
       await p.signUp(email, 'Ada Lovelace');
       expect(await p.page.locator('#user-name').innerText()).to.equal('Ada Lovelace');
       expect(await p.page.locator('#user-email').innerText()).to.equal(email);
-      expect(await p.visibleForms(), 'only the password form').to.equal(1);
+      const forms = await p.page.locator('form').locator('visible=true').evaluateAll((all) => all.map((f) => f.getAttribute('aria-label')));
+      expect(forms, 'only the passkey and password forms').to.deep.equal(['Add a passkey', 'Change password']);
       expect(await p.page.getByRole('tab').count(), 'no sign-in tabs').to.equal(0);
 
       expect(await cookieNames()).to.deep.equal(['access_token', 'csrf_token', 'refresh_token']);

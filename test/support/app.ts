@@ -22,6 +22,7 @@ import { TOKENS } from '../../src/composition/tokens.js';
 import type { Config } from '../../src/config/env.js';
 import type { Clock } from '../../src/domain/ports/clock.js';
 import { testConfig } from './config.js';
+import { freePort } from './http.js';
 
 export interface TestApp {
   readonly url: string;
@@ -119,4 +120,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
         }),
       ]).then(() => undefined),
   };
+}
+
+/**
+ * A test app the browser opens on http://localhost:<port>: a secure context whose host is a valid
+ * RP ID, with PUBLIC_URL and WEB_APP_URL naming it, so passkeys work on the page (docs/passkeys.md).
+ */
+export async function startLocalhostApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const port = await freePort();
+  const url = `http://localhost:${port}`;
+  const app = await startTestApp({ ...options, port, env: { PUBLIC_URL: url, WEB_APP_URL: `${url}/`, ...options.env } });
+  return { ...app, url };
 }

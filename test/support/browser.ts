@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type CDPSession, type Locator, type Page } from 'playwright-core';
 
 /** Debian's chromium (CI installs it); CHROMIUM_PATH points elsewhere. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -90,5 +90,30 @@ export class PageWatch {
     const status = /status of (\d{3})\b/.exec(text)?.[1];
     const path = new URL(url).pathname;
     return this.expected.some((e) => e.path === path && e.outcome === (status ? Number(status) : 'failed'));
+  }
+}
+
+/**
+ * Chromium's DevTools virtual authenticator on a page: a platform authenticator (CTAP2, internal)
+ * that keeps discoverable credentials, verifies the user and answers without a touch.
+ */
+export class VirtualAuthenticator {
+  private constructor(
+    private readonly cdp: CDPSession,
+    readonly id: string,
+  ) {}
+
+  static async on(page: Page): Promise<VirtualAuthenticator> {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
+    return new VirtualAuthenticator(cdp, authenticatorId);
+  }
+
+  /** The credentials it holds now (each with its RP ID, user handle and signature count). */
+  async credentials(): Promise<{ credentialId: string; rpId?: string; userHandle?: string; signCount: number }[]> {
+    return (await this.cdp.send('WebAuthn.getCredentials', { authenticatorId: this.id })).credentials;
   }
 }

@@ -359,6 +359,8 @@ export interface GithubTestAppOptions {
   readonly logger?: Logger;
   /** Extra registrations on the app's child container (a failing store, say). */
   readonly override?: TestAppOptions['override'];
+  /** The service's clock (a FixedClock the test moves, for TOTP steps). */
+  readonly clock?: TestAppOptions['clock'];
 }
 
 
@@ -385,6 +387,7 @@ async function startOn(port: number, standIn: GithubStandIn | null, options: Git
     persistence: sqlite ? 'database' : 'memory',
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.override ? { override: options.override } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     env: {
       PUBLIC_URL: url,
       WEB_APP_URL,

@@ -121,7 +121,7 @@ export function createApp(deps: HttpDependencies): AuthApp {
     jwtGuard,
     logger: deps.logger,
   });
-  const web = webRoutes({ github: deps.github !== null });
+  const web = webRoutes({ github: deps.github !== null, passkeys: deps.passkeys.ceremonies !== null });
   const allowedOrigins = new Set(deps.corsOrigins);
 
   app.use(requestId);

@@ -10,6 +10,15 @@ import { fileURLToPath } from 'node:url';
 const BUILT_BUNDLE = fileURLToPath(new URL('../web/scalar-api-reference.js', import.meta.url));
 const REFERENCE_BUNDLE = existsSync(BUILT_BUNDLE) ? BUILT_BUNDLE : fileURLToPath(import.meta.resolve('@scalar/api-reference/browser/standalone.js'));
 
+/**
+ * The account page's two browser libraries, served from the installed packages (both are runtime
+ * dependencies, so the pruned install has them): @simplewebauthn/browser's self-contained bundle
+ * (a classic script that defines `SimpleWebAuthnBrowser`), and lean-qr, one ES module that draws
+ * the TOTP enrolment's otpauth URL as a QR code.
+ */
+const WEBAUTHN_BUNDLE = fileURLToPath(new URL('../dist/bundle/index.umd.min.js', import.meta.resolve('@simplewebauthn/browser')));
+const QR_MODULE = fileURLToPath(import.meta.resolve('lean-qr'));
+
 const ASSETS = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   // The pages a mail links to: the same page, which reads the token from the fragment (never sent
@@ -21,6 +30,10 @@ const ASSETS = {
   '/api.js': { file: 'api.js', type: 'text/javascript; charset=utf-8' },
   '/email.js': { file: 'email.js', type: 'text/javascript; charset=utf-8' },
   '/activity.js': { file: 'activity.js', type: 'text/javascript; charset=utf-8' },
+  '/mfa.js': { file: 'mfa.js', type: 'text/javascript; charset=utf-8' },
+  '/passkeys.js': { file: 'passkeys.js', type: 'text/javascript; charset=utf-8' },
+  '/vendor/simplewebauthn-browser.js': { file: WEBAUTHN_BUNDLE, type: 'text/javascript; charset=utf-8' },
+  '/vendor/lean-qr.mjs': { file: QR_MODULE, type: 'text/javascript; charset=utf-8' },
   '/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
   // The admin page: static like the account page; the admin API's role guard decides what it may see.
   '/admin': { file: 'admin.html', type: 'text/html; charset=utf-8' },
@@ -36,12 +49,17 @@ const ASSETS = {
 } as const;
 
 /** The demo page and the API reference: static files read once at start, served as they are (no build step). */
-export function webRoutes(features: { readonly github: boolean }): Router {
+export function webRoutes(features: { readonly github: boolean; readonly passkeys: boolean }): Router {
   const router = new Router();
   for (const [path, asset] of Object.entries(ASSETS)) {
     let body: string | Buffer = readFileSync(asset.file.startsWith('/') ? asset.file : new URL(`../web/${asset.file}`, import.meta.url));
-    // The page shows its GitHub buttons only when the service has GitHub sign-in.
-    if (asset.file === 'index.html') body = body.toString('utf8').replace('data-github="off"', `data-github="${features.github ? 'on' : 'off'}"`);
+    // The page shows its GitHub and passkey buttons only when the service has them.
+    if (asset.file === 'index.html') {
+      body = body
+        .toString('utf8')
+        .replace('data-github="off"', `data-github="${features.github ? 'on' : 'off'}"`)
+        .replace('data-passkeys="off"', `data-passkeys="${features.passkeys ? 'on' : 'off'}"`);
+    }
     router.get(path, (ctx) => {
       ctx.type = asset.type;
       ctx.set('Cache-Control', 'no-cache');

@@ -15,11 +15,22 @@ function adminChange(e) {
   return `An administrator changed the account${fields ? ` (${fields})` : ''}`;
 }
 
+/** How a sign-in was proved (`login.succeeded`'s `detail.method`). */
+const SIGNED_IN_WITH = {
+  github: 'Signed in with GitHub',
+  passkey: 'Signed in with a passkey',
+  totp: 'Signed in, with a code from the authenticator app',
+  recovery_code: 'Signed in, with a recovery code',
+};
+
 /** One line per event type; a type not here shows its own name, so a new one is never hidden. */
 const WORDS = {
   'user.registered': 'Account created',
-  'login.succeeded': (e) => (e.detail?.method === 'github' ? 'Signed in with GitHub' : 'Signed in with password'),
-  'login.failed': (e) => (e.detail?.reason || e.detail?.method === 'github' ? `Sign-in refused${reason(e)}` : 'Wrong password'),
+  'login.succeeded': (e) => SIGNED_IN_WITH[e.detail?.method] ?? 'Signed in with password',
+  'login.failed': (e) => {
+    if (e.detail?.method === 'passkey' && !e.detail?.reason?.startsWith('account_')) return 'A passkey sign-in was refused';
+    return e.detail?.reason || e.detail?.method === 'github' ? `Sign-in refused${reason(e)}` : 'Wrong password';
+  },
   'login.throttled': 'Sign-in blocked after too many failed attempts',
   'session.reuse_detected': 'A refresh token was reused: that session was ended',
   'session.ended': (e) => (e.detail?.by === 'session_list' ? 'A session was ended from the session list' : 'Signed out'),
@@ -35,7 +46,7 @@ const WORDS = {
   'github.linked': 'GitHub account linked',
   'mfa.enabled': 'Two-step verification turned on',
   'mfa.disabled': 'Two-step verification turned off',
-  'mfa.failed': 'Wrong two-step verification code',
+  'mfa.failed': (e) => (e.detail?.method === 'passkey' ? 'A passkey could not be added' : 'Wrong two-step verification code'),
   'passkey.added': 'Passkey added',
   'passkey.removed': 'Passkey removed',
   'admin.user_updated': adminChange,

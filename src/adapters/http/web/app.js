@@ -2,6 +2,8 @@
 import { api, hasSession, ProblemError, read, REFRESHABLE, send, tryAgain } from './api.js';
 import { renderActivity } from './activity.js';
 import { EMAIL_FORMS, EMAIL_MESSAGES, emailFlows } from './email.js';
+import { MFA_FORMS, MFA_MESSAGES, mfaFlows } from './mfa.js';
+import { PASSKEY_MESSAGES, passkeyFlows } from './passkeys.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -17,6 +19,8 @@ const MESSAGES = {
   ACCOUNT_DISABLED: 'This account is disabled. Ask an administrator to enable it again.',
   SERVICE_UNAVAILABLE: 'The service is briefly unavailable. Please try again in a moment.',
   ...EMAIL_MESSAGES,
+  ...MFA_MESSAGES,
+  ...PASSKEY_MESSAGES,
 };
 /** Codes whose `detail` tells a person why (shown under the message when no field list does). */
 const REASONED = new Set(['PASSWORD_TOO_WEAK']);
@@ -35,6 +39,7 @@ const IN_FORM = {
     PASSWORD_TOO_WEAK: { field: 'newPassword' },
   },
   ...EMAIL_FORMS,
+  ...MFA_FORMS,
 };
 
 /** What the GitHub callback's `?error=` codes mean to a person. */
@@ -131,18 +136,24 @@ async function renderSignedIn(user) {
   $('github-link').hidden = Boolean(user.githubLogin);
   $('admin-link').hidden = !user.roles?.includes('admin');
   flows.renderEmail(user);
-  await Promise.all([renderSessions(), renderActivity($('activity'))]);
+  mfa.renderCard(Boolean(user.mfa?.totp));
+  await Promise.all([renderSessions(), refreshActivity(), passkeys.renderList()]);
 }
 
 function renderSignedOut() {
   $('email-link').hidden = true;
   $('signed-in').hidden = true;
   $('signed-out').hidden = false;
-  // Passwords typed into the signed-in view must not wait there for whoever signs in next.
-  for (const id of ['password-form', 'email-form']) $(id).reset();
+  // Passwords and codes typed into the signed-in view must not wait there for whoever signs in next.
+  for (const id of ['password-form', 'email-form', 'passkey-form']) $(id).reset();
+  mfa.renderCard(false);
+  $('mfa-form').hidden = true;
+  for (const id of ['tabs', 'other-ways']) $(id).hidden = false;
   showTab(false);
   $('signin-form').querySelector('input').focus();
 }
+
+const refreshActivity = () => renderActivity($('activity'));
 
 async function renderSessions() {
   const sessions = await api('GET', '/auth/sessions');
@@ -205,9 +216,16 @@ function onSubmit(id, action) {
 }
 
 onSubmit('signin-form', async (data, form) => {
-  const { user } = await read(await send('POST', '/auth/login', data));
-  form.reset();
-  await renderSignedIn(user);
+  try {
+    const { user } = await read(await send('POST', '/auth/login', data));
+    form.reset();
+    await renderSignedIn(user);
+  } catch (err) {
+    if (!(err instanceof ProblemError && err.code === 'MFA_REQUIRED')) throw err;
+    // The password was right; the account asks for its second step.
+    form.reset();
+    mfa.startStep({ token: err.problem.mfaToken, methods: err.problem.methods ?? [] });
+  }
 });
 
 onSubmit('signup-form', async (data, form) => {
@@ -220,7 +238,7 @@ onSubmit('signup-form', async (data, form) => {
 onSubmit('password-form', async (data, form) => {
   await api('POST', '/auth/password', data);
   form.reset();
-  await Promise.all([renderSessions(), renderActivity($('activity'))]);
+  await Promise.all([renderSessions(), refreshActivity()]);
   show('info', 'Password changed. Every other session was signed out.', { near: form.previousElementSibling });
 });
 
@@ -254,7 +272,10 @@ function showCallbackError() {
   window.history.replaceState(null, '', window.location.pathname + (rest ? `?${rest}` : ''));
 }
 
-const flows = emailFlows({ $, act, onSubmit, show, showError, clearMessage, renderSignedOut, refreshView, signedOut });
+const ui = { $, act, onSubmit, show, showError, clearMessage, renderSignedIn, renderSignedOut, refreshView, refreshActivity, signedOut };
+const flows = emailFlows(ui);
+const mfa = mfaFlows(ui);
+const passkeys = passkeyFlows(ui);
 
 showCallbackError();
-if (!flows.openLink()) refreshView();
+if (!flows.openLink() && !mfa.openFromRedirect()) refreshView();
