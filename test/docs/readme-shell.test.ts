@@ -43,6 +43,10 @@ const EXPECTED_OUTPUT: readonly RegExp[] = [
   /^204$/, // logout with it
   /^true$/, // the verification link of ada's sign-up mail, from the outbox
   /^LINK_INVALID$/, // the same link again
+  /^10$/, // TOTP confirmed: the recovery codes, shown once
+  /^401 MFA_REQUIRED totp,recovery_code$/, // the password alone no longer signs in
+  /^\["pwd","otp"\]$/, // the MFA step with a recovery code: amr of the access token
+  /^204$/, // TOTP off, with another recovery code
 ];
 
 const onPath = (command: string) => (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, command)));

@@ -293,6 +293,19 @@ describe('GitHub sign-in (docs/github-sign-in.md)', function () {
         });
       });
 
+      describe('the access token of a GitHub sign-in without TOTP', () => {
+        it('carries amr exactly ["fed"], for a new identity and for one seen before', async () => {
+          const account = aGithubAccount();
+          for (const round of ['new', 'seen before']) {
+            standIn.account = account;
+            const { callback } = await githubFlow(browser(), app, standIn);
+            expectSignedIn(callback);
+            const access = setCookieNamed(callback, 'access_token');
+            expect((jwt.decode(access?.value ?? '') as { amr?: string[] } | null)?.amr, round).to.deep.equal(['fed']);
+          }
+        });
+      });
+
       describe('a GitHub sign-in of an account with TOTP on', () => {
         it('sets no session: 302 to WEB_APP_URL?mfa=required with an HttpOnly mfa_token cookie (Path=/auth/mfa, 5 minutes); a code completes it in cookie mode, amr fed+otp', async () => {
           const account = aGithubAccount();

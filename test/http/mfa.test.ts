@@ -187,6 +187,19 @@ for (const backend of [MEMORY, ...DATABASE_BACKENDS]) {
         expect(Number(throttled.headers.get('retry-after'))).to.be.greaterThan(0);
       });
 
+      it('the right password (401 MFA_REQUIRED) counts as a success for the pair: its failures start again from none', async () => {
+        const max = app.config.throttle.maxFailures;
+        const user = await userWithTotp();
+        const wrongPassword = () => login(app.url, user.email, 'wrong password here');
+        for (let i = 0; i < max - 1; i += 1) expectProblem(await wrongPassword(), 401, 'INVALID_CREDENTIALS');
+        expectMfaRequired(await login(app.url, user.email));
+        // Had the right password not cleared the pair, the second failure from here would already be refused.
+        for (let i = 0; i < max; i += 1) expectProblem(await wrongPassword(), 401, 'INVALID_CREDENTIALS');
+        const throttled = await login(app.url, user.email);
+        expectProblem(throttled, 429, 'TOO_MANY_ATTEMPTS');
+        expect(Number(throttled.headers.get('retry-after'))).to.be.greaterThan(0);
+      });
+
       it('a recovery code works once in place of a code, typed in any case and without dashes', async () => {
         const user = await userWithTotp();
         const recovery = user.recoveryCodes[0] ?? '';
