@@ -74,6 +74,19 @@ export class StartTotpEnrolment {
 }
 
 /**
+ * A pending secret sealed under another key (the service restarted with a new MFA_ENCRYPTION_KEY,
+ * or on development's random one) can never be confirmed; the start-up check reads only confirmed
+ * ones. The person starts again, which replaces it.
+ */
+function openPending(box: SecretBox, sealed: string, userId: string): string {
+  try {
+    return box.open(sealed, userId);
+  } catch {
+    throw new TotpNotEnabledError('The pending enrolment can no longer be read (the service changed its key): start again with POST /auth/mfa/totp');
+  }
+}
+
+/**
  * Step 2: a code of the pending secret turns TOTP on and hands out the recovery codes, once
  * (only their digests are kept). The confirming code's step counts as used.
  */
@@ -87,7 +100,7 @@ export class ConfirmTotpEnrolment {
     if (!factor) throw new TotpNotEnabledError('No TOTP enrolment is pending: start one with POST /auth/mfa/totp');
     if (factor.confirmedAt) throw new TotpAlreadyEnabledError();
     const seen = { userId: user.id, sessionId: input.principal.sessionId, ip: input.clientIp, userAgent: input.userAgent ?? null };
-    const step = await p.codes.matchingStep(p.box.open(factor.sealedSecret, user.id), normaliseCode(input.code), p.clock.now(), TOTP_WINDOW_STEPS);
+    const step = await p.codes.matchingStep(openPending(p.box, factor.sealedSecret, user.id), normaliseCode(input.code), p.clock.now(), TOTP_WINDOW_STEPS);
     if (step === null) {
       await p.events.record({ type: 'mfa.failed', ...seen, detail: { reason: 'wrong', step: 'enrolment' } });
       throw new MfaCodeInvalidError();

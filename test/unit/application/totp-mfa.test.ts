@@ -121,6 +121,17 @@ describe('TOTP and the MFA step (use cases on in-memory adapters, a fixed clock)
       expect((await m.auth.events(principal.userId)).map((e) => e.type)).to.include('mfa.enabled');
     });
 
+    it('answers TOTP_NOT_ENABLED, not an unexpected error, when the pending secret was sealed under another key; starting again works', async () => {
+      await m.startTotp.execute({ principal, clientIp: IP });
+      const pending = await m.factors.find(principal.userId);
+      const otherKey = new AesGcmSecretBox(randomBytes(32), true);
+      await m.factors.savePending({ ...(pending ?? expect.fail('pending')), sealedSecret: otherKey.seal(SECRET, principal.userId) });
+      const error = await expectCode(m.confirmTotp.execute({ principal, clientIp: IP, code: await codeAt() }), 'TOTP_NOT_ENABLED');
+      expect((error as Error).message).to.match(/start again/);
+      await m.startTotp.execute({ principal, clientIp: IP });
+      expect((await m.confirmTotp.execute({ principal, clientIp: IP, code: await codeAt() })).recoveryCodes).to.have.length(10);
+    });
+
     it('refuses a wrong confirming code with MFA_CODE_INVALID, and the enrolment stays pending', async () => {
       await m.startTotp.execute({ principal, clientIp: IP });
       await expectCode(m.confirmTotp.execute({ principal, clientIp: IP, code: await wrongCode() }), 'MFA_CODE_INVALID');
