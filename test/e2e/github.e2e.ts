@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { aGithubAccount, GithubStandIn, startGithubTestApp, type GithubTestApp } from '../support/github-stand-in.js';
-import { chromiumOrSkip } from '../support/browser.js';
+import { chromiumOrSkip, isFocused } from '../support/browser.js';
+import { FixedClock } from '../support/fixed-clock.js';
+import { otherCode, totpCodeAt } from '../support/totp.js';
 import { register, uniqueEmail } from '../support/http.js';
 import { AccountPage } from './account-page.js';
 
@@ -81,6 +83,41 @@ describe('GitHub sign-in from the web page in a real browser', function () {
     await p.sessions.first().waitFor({ state: 'visible' });
     await p.capture('github-signed-in');
     expect(p.watch.problems()).to.deep.equal([]);
+  });
+
+  it('asks a GitHub user with two-step verification for a code after GitHub (?mfa=required), then signs in', async () => {
+    // Its own service, on a clock the test moves: a TOTP code counts once per 30-second step.
+    const clock = new FixedClock(new Date());
+    const mfaApp = await startGithubTestApp(standIn, { webAppIsService: true, clock });
+    try {
+      standIn.account = aGithubAccount({ login: 'octo-mfa', name: 'Octo Mfa' });
+      const p = await (await newPage()).open(mfaApp.url);
+      await github(p).click();
+      await p.signedIn.waitFor({ state: 'visible' });
+      const secret = await p.turnOnTotp((key) => totpCodeAt(key, clock.now()));
+      await p.signOut();
+
+      p.watch.allow('POST', '/auth/mfa/verify', 401);
+      await github(p).click();
+      await p.mfaForm.waitFor({ state: 'visible' });
+      expect(await p.signedIn.isVisible(), 'GitHub alone does not sign in').to.equal(false);
+      expect(new URL(p.page.url()).search, 'the address is cleaned').to.equal('');
+      expect(await isFocused(p.mfaForm.getByLabel('Code'))).to.equal(true);
+      const sessionCookies = (await context.cookies()).map((c) => c.name).filter((n) => ['access_token', 'refresh_token'].includes(n));
+      expect(sessionCookies, 'no session before the code').to.deep.equal([]);
+      await p.capture('github-mfa-step');
+
+      await p.enterCode(p.mfaForm, otherCode(await totpCodeAt(secret, clock.now())), 'Verify');
+      expect(await p.shown()).to.match(/^That code is not right/);
+      clock.advance(30);
+      await p.enterCode(p.mfaForm, await totpCodeAt(secret, clock.now()), 'Verify');
+      await p.signedIn.waitFor({ state: 'visible' });
+      expect(await p.page.locator('#user-github').innerText()).to.equal('GitHub: octo-mfa');
+      expect(await p.mfaState.innerText()).to.equal('on');
+      expect(p.watch.problems()).to.deep.equal([]);
+    } finally {
+      await mfaApp.close();
+    }
   });
 
   it('links GitHub to an account signed in with a password, and shows it', async () => {

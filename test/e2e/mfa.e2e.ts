@@ -1,16 +1,14 @@
 import { expect } from 'chai';
-import { generate } from 'otplib';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { chromiumOrSkip, isFocused, VirtualAuthenticator } from '../support/browser.js';
 import { startLocalhostApp, type TestApp } from '../support/app.js';
 import { FixedClock } from '../support/fixed-clock.js';
 import { GOOD_PASSWORD, uniqueEmail } from '../support/http.js';
+import { otherCode, totpCodeAt } from '../support/totp.js';
 import { AccountPage } from './account-page.js';
 
-/** The code an authenticator app shows at the service's time (RFC 6238: SHA-1, 6 digits, 30 s). */
-const codeAt = (secret: string, at: Date) => generate({ secret, epoch: Math.floor(at.getTime() / 1000), algorithm: 'sha1', digits: 6, period: 30 });
-/** A six-digit code that is not `right`. */
-const wrongCode = (right: string) => (right === '000000' ? '111111' : '000000');
+const codeAt = totpCodeAt;
+const wrongCode = otherCode;
 
 describe('two-step verification on the account page in a real browser', function () {
   this.timeout(60_000);
@@ -172,7 +170,7 @@ describe('two-step verification on the account page in a real browser', function
     await p.signUp(email);
     await p.passkeysCard.getByRole('button', { name: 'Add a passkey' }).click();
     await p.passkeys.filter({ hasText: 'not used yet' }).waitFor();
-    await enrol(p);
+    await p.turnOnTotp((secret) => codeAt(secret, clock.now()));
 
     await p.signOut();
     p.watch.allow('POST', '/auth/login', 401);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { generate } from 'otplib';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { appDatabase, DATABASE_BACKENDS, MEMORY_BACKEND } from '../support/backends.js';
 import { FixedClock } from '../support/fixed-clock.js';
+import { totpCodeAt } from '../support/totp.js';
 import { bearer, call, GOOD_PASSWORD, register, type ApiResponse } from '../support/http.js';
 import { SoftwareAuthenticator } from '../support/software-authenticator.js';
 import { decodeJwt, expectProblem, expectTokenAnswer, expectValidationFailed, login, me, refresh } from './helpers.js';
@@ -11,7 +11,7 @@ import { COOKIE_MODE, CookieJar, expectCookieModeAnswer, expectSessionCookies } 
 const MEMORY = MEMORY_BACKEND;
 
 /** A code as the user's authenticator app shows it at `at` (RFC 6238: SHA-1, 6 digits, 30 s). */
-const codeAt = (secret: string, at: Date) => generate({ secret, epoch: Math.floor(at.getTime() / 1000), algorithm: 'sha1', digits: 6, period: 30 });
+const codeAt = totpCodeAt;
 
 interface MfaRequired {
   readonly mfaToken: string;
