@@ -23,9 +23,23 @@ describe('GET / (the account page) and its icon', () => {
     expect(res.headers.get('content-type')).to.match(/^text\/html; charset=utf-8/);
     expect(res.headers.get('content-security-policy')).to.match(/(?:^|;)\s*script-src 'self'(?:;|$)/);
     const scripts = [...res.text.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
-    expect(scripts.map(([, attributes, body]) => [attributes?.trim(), body?.trim()])).to.deep.equal([['type="module" src="/app.js"', '']]);
+    expect(scripts.map(([, attributes, body]) => [attributes?.trim(), body?.trim()])).to.deep.equal([
+      ['src="/vendor/simplewebauthn-browser.js"', ''],
+      ['type="module" src="/app.js"', ''],
+    ]);
     expect(res.text).to.not.match(/\son[a-z]+\s*=/i);
     expect(res.text).to.contain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
+  });
+
+  it('serves the browser libraries of the page from the installed packages, as scripts of its own origin', async () => {
+    const webauthn = await bytes('/vendor/simplewebauthn-browser.js');
+    expect(webauthn.res.status).to.equal(200);
+    expect(webauthn.res.headers.get('content-type')).to.equal('text/javascript; charset=utf-8');
+    expect(webauthn.body.toString('utf8')).to.match(/SimpleWebAuthnBrowser/);
+    const qr = await bytes('/vendor/lean-qr.mjs');
+    expect(qr.res.status).to.equal(200);
+    expect(qr.res.headers.get('content-type')).to.equal('text/javascript; charset=utf-8');
+    expect(qr.body.toString('utf8')).to.match(/export\s*\{/);
   });
 
   it('serves the SVG icon the pages link', async () => {
