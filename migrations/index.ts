@@ -13,6 +13,7 @@ import * as createSecurityEvents from './20261205000002_create_security_events.j
 import * as createPasskeys from './20261207100001_create_passkeys.js';
 import * as createTotpFactors from './20261207200001_create_totp_factors.js';
 import * as addSessionAmr from './20261207200002_add_session_amr.js';
+import * as generaliseIdentities from './20261208100001_generalise_identities.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -38,6 +39,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207100001_create_passkeys', createPasskeys],
   ['20261207200001_create_totp_factors', createTotpFactors],
   ['20261207200002_add_session_amr', addSessionAmr],
+  ['20261208100001_generalise_identities', generaliseIdentities],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

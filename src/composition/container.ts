@@ -59,6 +59,9 @@ import type { PasskeyUseCases } from '../adapters/http/routes/passkey-routes.js'
 import { KnexPasskeyStore } from '../adapters/persistence/knex/knex-passkey-store.js';
 import { InMemoryPasskeyChallengeStore } from '../adapters/persistence/memory/in-memory-passkey-challenge-store.js';
 import { RedisPasskeyChallengeStore } from '../adapters/persistence/redis/redis-passkey-challenge-store.js';
+import { InMemorySignInStateStore } from '../adapters/persistence/memory/in-memory-sign-in-state-store.js';
+import { RedisSignInStateStore } from '../adapters/persistence/redis/redis-sign-in-state-store.js';
+import type { SignInStateStore } from '../domain/ports/sign-in-state-store.js';
 import { SimpleWebAuthnCeremonies } from '../adapters/webauthn/simple-webauthn-ceremonies.js';
 import type { PasskeyChallengeStore } from '../domain/ports/passkey-challenge-store.js';
 import type { PasskeyStore } from '../domain/ports/passkey-store.js';
@@ -296,6 +299,12 @@ export function buildContainer(config: Config, logger: Logger): DependencyContai
       return redis ? new RedisPasskeyChallengeStore(redis, config.redisKeyPrefix, x.resolve<Clock>(TOKENS.Clock)) : new InMemoryPasskeyChallengeStore();
     }),
   });
+  c.register(TOKENS.SignInStateStore, {
+    useFactory: cached((x): SignInStateStore => {
+      const redis = x.resolve<Redis | null>(TOKENS.Redis);
+      return redis ? new RedisSignInStateStore(redis, config.redisKeyPrefix, x.resolve<Clock>(TOKENS.Clock)) : new InMemorySignInStateStore();
+    }),
+  });
   c.register(TOKENS.WebAuthnCeremonies, {
     useFactory: cached((): WebAuthnCeremonies | null =>
       config.passkeys
@@ -330,7 +339,11 @@ export function buildHttpApp(c: DependencyContainer) {
     publicUrl: config.publicUrl,
     webAppUrl: config.webAppUrl,
     github: config.github,
-    authenticateWithGithub: useCases.authenticateWithGithub,
+    oidc: config.oidc,
+    authenticateWithProvider: useCases.authenticateWithProvider,
+    signInStates: c.resolve<SignInStateStore>(TOKENS.SignInStateStore),
+    listIdentities: useCases.listIdentities,
+    unlinkIdentity: useCases.unlinkIdentity,
     trustProxy: config.trustProxy,
     corsOrigins: config.corsOrigins,
     jwt: c.resolve<JwtSettings>(TOKENS.JwtSettings),

@@ -31,6 +31,7 @@ export const TOKENS = {
   BackgroundWork: Symbol('BackgroundWork'),
   PasskeyStore: Symbol('PasskeyStore'),
   PasskeyChallengeStore: Symbol('PasskeyChallengeStore'),
+  SignInStateStore: Symbol('SignInStateStore'),
   WebAuthnCeremonies: Symbol('WebAuthnCeremonies'),
   PasskeyUseCases: Symbol('PasskeyUseCases'),
   TotpFactorStore: Symbol('TotpFactorStore'),

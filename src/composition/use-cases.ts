@@ -1,6 +1,7 @@
 import { AuthenticateAccessToken } from '../application/sessions/authenticate-access-token.js';
 import { AuthenticateRefreshToken } from '../application/sessions/authenticate-refresh-token.js';
-import { AuthenticateWithGithub } from '../application/providers/authenticate-with-github.js';
+import { AuthenticateWithProvider } from '../application/providers/authenticate-with-provider.js';
+import { ListIdentities, UnlinkIdentity } from '../application/providers/identities.js';
 import { AuthenticateWithPassword } from '../application/passwords/authenticate-with-password.js';
 import { ChangePassword } from '../application/passwords/change-password.js';
 import { EndAllSessions } from '../application/sessions/end-all-sessions.js';
@@ -134,7 +135,9 @@ export function composeUseCases(p: UseCasePorts) {
     signUp: new SignUp(p.registrationThrottle, registerUser, sessions.issueSession, p.users, p.loginThrottle, signUpMail, p.events),
     authenticateWithPassword: new AuthenticateWithPassword(p.users, passwordCheck, p.events, required),
     changePassword: new ChangePassword(p.users, p.store, passwordCheck, p.hasher, sessions.issueSession, p.clock, p.strength, links, p.mailer, p.events),
-    authenticateWithGithub: new AuthenticateWithGithub(p.users, p.identities, p.ids, p.clock, p.loginThrottle, p.events, required),
+    authenticateWithProvider: new AuthenticateWithProvider(p.users, p.identities, p.ids, p.clock, p.loginThrottle, p.events, required),
+    listIdentities: new ListIdentities(p.identities),
+    unlinkIdentity: new UnlinkIdentity(p.users, p.identities, p.events),
     requestEmailVerification: new RequestEmailVerification(p.users, links, p.mailer, p.mailThrottle, p.events),
     verifyEmail: new VerifyEmail(p.users, links, p.events, p.roles),
     forgotPassword: new ForgotPassword(p.users, links, p.mailer, p.mailThrottle, p.events, p.background),

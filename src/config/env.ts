@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SessionPolicy } from '../domain/session.js';
 import { databaseConfig, databaseVariables, type DatabaseConfig } from './database.js';
 import { githubConfig, githubVariables, type GithubConfig } from './github.js';
+import { googleVariables, oidcProviders, type OidcProviderConfig } from './providers.js';
 import { jwtConfig, jwtVariables, type JwtConfig } from './jwt.js';
 import { adminConfig, adminVariables, type AdminConfig } from './admin.js';
 import { mailConfig, mailVariables, type MailConfig } from './mail.js';
@@ -29,6 +30,8 @@ export interface Config extends ServerConfig, DatabaseConfig, RedisConfig, Passw
   readonly throttle: ThrottleConfig;
   readonly metrics: MetricsConfig;
   readonly github: GithubConfig | null;
+  /** Google and the OIDC_<NAME>_* issuers that are configured (docs/providers.md). */
+  readonly oidc: readonly OidcProviderConfig[];
   readonly mail: MailConfig;
   readonly admin: AdminConfig;
   /** WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS; null: passkeys are off (their ceremonies answer 404 PASSKEYS_NOT_CONFIGURED). */
@@ -54,6 +57,7 @@ const schema = z.object({
   ...throttleVariables.shape,
   ...metricsVariables.shape,
   ...githubVariables.shape,
+  ...googleVariables.shape,
   ...loggingVariables.shape,
   ...mailVariables.shape,
   ...adminVariables.shape,
@@ -84,6 +88,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const server = serverConfig(e, findings);
   const metrics = metricsConfig(e, server.port, findings);
   const github = githubConfig(e, server.publicUrl, findings);
+  const oidc = oidcProviders(e, env, server.publicUrl, production, findings);
   const mail = mailConfig(e, server.webAppUrl, production, findings);
   const admin = adminConfig(e, findings);
   const passkeys = passkeyConfig(e, server.publicUrl, server.webAppUrl, findings);
@@ -103,6 +108,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       throttle: throttleConfig(e),
       metrics,
       github,
+      oidc,
       mail,
       admin,
       passkeys,

@@ -30,7 +30,9 @@ export type ErrorCode =
   | 'MFA_UNAVAILABLE'
   | 'TOTP_ALREADY_ENABLED'
   | 'TOTP_NOT_ENABLED'
-  | 'RECENT_SIGN_IN_REQUIRED';
+  | 'RECENT_SIGN_IN_REQUIRED'
+  | 'IDENTITY_NOT_FOUND'
+  | 'LAST_SIGN_IN_METHOD';
 
 export interface FieldProblem {
   readonly field: string;
@@ -267,6 +269,22 @@ export class PasskeyNotFoundError extends DomainError {
   readonly code = 'PASSKEY_NOT_FOUND';
   constructor() {
     super('No such passkey');
+  }
+}
+
+/** The caller has no identity at that provider. */
+export class IdentityNotFoundError extends DomainError {
+  readonly code = 'IDENTITY_NOT_FOUND';
+  constructor() {
+    super('No identity of that provider is linked to this account');
+  }
+}
+
+/** Removing it would leave the account no way to sign in: no password, no passkey, no other identity. */
+export class LastSignInMethodError extends DomainError {
+  readonly code = 'LAST_SIGN_IN_METHOD';
+  constructor() {
+    super('This is the last way to sign in to this account: set a password (reset it by email) or add a passkey first');
   }
 }
 

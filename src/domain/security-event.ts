@@ -20,6 +20,10 @@ export const SECURITY_EVENT_TYPES = [
   'email.changed',
   'github.signed_in',
   'github.linked',
+  // A provider other than GitHub (detail.provider names it); and any provider's identity removed.
+  'identity.signed_in',
+  'identity.linked',
+  'identity.unlinked',
   'mfa.enabled',
   'mfa.disabled',
   'mfa.failed',

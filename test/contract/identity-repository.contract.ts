@@ -24,6 +24,7 @@ const anIdentity = (userId: string, overrides: Partial<LinkedIdentity> = {}): Li
     providerUserId: String(9_000_000 + n),
     userId,
     login: `octo-${n}`,
+    email: null,
     createdAt: at('2026-02-03T04:05:06.789Z'),
     ...overrides,
   };
@@ -231,6 +232,54 @@ export function identityRepositoryContract(name: string, setup: () => Promise<Id
         expect((await users.findByEmail(email))?.id, 'the email belongs to the identity\'s holder').to.equal(holder);
         const loser = holder === a.id ? b : a;
         expect(await users.findById(loser.id)).to.equal(null);
+      });
+    });
+
+    describe('any provider: listByUser, unlink, and what an identity keeps', () => {
+      /** An OpenID Connect subject: up to 255 characters, any of them a provider may use. */
+      const LONG_SUB = `${'s'.repeat(200)}-${'0123456789'.repeat(5)}|auth0`;
+
+      it('keeps an identity of a provider with a 32-character name, a 255-character subject and its email', async () => {
+        const user = await users.create(aUser());
+        const identity = anIdentity(user.id, { provider: 'p'.repeat(32), providerUserId: LONG_SUB.slice(0, 255), email: 'ada@idp.example', login: 'ada' });
+        await identities.link(identity);
+        expect(await identities.find('p'.repeat(32), identity.providerUserId)).to.deep.equal(identity);
+        expect((await users.findById(user.id))?.githubLogin, 'only GitHub names githubLogin').to.equal(null);
+      });
+
+      it('lists a user’s identities oldest first, and nobody else’s', async () => {
+        const user = await users.create(aUser());
+        const other = await users.create(aUser());
+        const google = anIdentity(user.id, { provider: 'google', createdAt: at('2026-03-01T00:00:00.000Z') });
+        const github = anIdentity(user.id, { provider: 'github', createdAt: at('2026-02-01T00:00:00.000Z') });
+        await identities.link(google);
+        await identities.link(github);
+        await identities.link(anIdentity(other.id, { provider: 'google' }));
+        expect(await identities.listByUser(user.id)).to.deep.equal([github, google]);
+        expect(await identities.listByUser('nobody')).to.deep.equal([]);
+      });
+
+      it('unlinks the user’s identity at one provider only: true once, then false; the subject may be linked again', async () => {
+        const user = await users.create(aGithubUser());
+        const github = anIdentity(user.id);
+        const acme = anIdentity(user.id, { provider: 'acme' });
+        await identities.link(github);
+        await identities.link(acme);
+        expect(await identities.unlink(user.id, 'github')).to.equal(true);
+        expect(await identities.unlink(user.id, 'github')).to.equal(false);
+        expect(await identities.find('github', github.providerUserId)).to.equal(null);
+        expect(await identities.listByUser(user.id)).to.deep.equal([acme]);
+        expect((await users.findById(user.id))?.githubLogin).to.equal(null);
+        await identities.link(github);
+        expect((await users.findById(user.id))?.githubLogin).to.equal(github.login);
+      });
+
+      it('unlinks nothing of another user', async () => {
+        const user = await users.create(aUser());
+        const other = await users.create(aUser());
+        await identities.link(anIdentity(other.id, { provider: 'google' }));
+        expect(await identities.unlink(user.id, 'google')).to.equal(false);
+        expect(await identities.listByUser(other.id)).to.have.length(1);
       });
     });
 

@@ -13,6 +13,8 @@ import { passkeyStoreContract } from './passkey-store.contract.js';
 import { InMemoryPasskeyChallengeStore } from '../../src/adapters/persistence/memory/in-memory-passkey-challenge-store.js';
 import { FixedClock } from '../support/fixed-clock.js';
 import { passkeyChallengeStoreContract } from './passkey-challenge-store.contract.js';
+import { signInStateStoreContract } from './sign-in-state-store.contract.js';
+import { InMemorySignInStateStore } from '../../src/adapters/persistence/memory/in-memory-sign-in-state-store.js';
 import { emailTokenStoreContract } from './email-token-store.contract.js';
 import { refreshRotationContract } from './refresh-rotation.contract.js';
 import { sessionPruningContract } from './session-pruning.contract.js';
@@ -72,6 +74,8 @@ describe('in-memory adapters', () => {
   mfaChallengeStoreContract('InMemoryMfaChallengeStore', () => ({ store: new InMemoryMfaChallengeStore(), clock: new FixedClock() }));
 
   passkeyChallengeStoreContract('InMemoryPasskeyChallengeStore', () => ({ store: new InMemoryPasskeyChallengeStore(), clock: new FixedClock() }));
+
+  signInStateStoreContract('InMemorySignInStateStore', () => ({ store: new InMemorySignInStateStore(), clock: new FixedClock() }));
 
   auditLogContract('InMemoryAuditLog', () => Promise.resolve({ log: new InMemoryAuditLog(), teardown: nothingToTearDown }));
 

@@ -40,7 +40,7 @@ describe('a GitHub sign-in makes its address one a locked-out account still sign
     const userId = `known-address-${account.id}`;
     await app.container.resolve<IdentityRepository>(TOKENS.IdentityRepository).createUserWithIdentity(
       { id: userId, email, name: null, passwordHash: await hasher.hash(GOOD_PASSWORD as NewPassword), emailVerified: false, roles: [], disabled: false, lastSignInAt: null, createdAt: new Date() },
-      { provider: 'github', providerUserId: String(account.id), userId, login: account.login, createdAt: new Date() },
+      { provider: 'github', providerUserId: String(account.id), userId, login: account.login, email, createdAt: new Date() },
     );
 
     for (const bot of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) expect((await login(email, 'wrong guess', bot)).status).to.equal(401);

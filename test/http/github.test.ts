@@ -26,8 +26,8 @@ import { basic, expectProblem, expectRequestId, expectUser, login, type TokenAns
 
 type PublicUser = TokenAnswer['user'];
 
-const STATE_COOKIE = 'github_oauth_state';
-const LINK_COOKIE = 'github_link';
+const STATE_COOKIE = 'oauth_state';
+const LINK_COOKIE = 'link_nonce';
 
 const verified = (email: string) => [{ email, primary: true, verified: true, visibility: 'private' as const }];
 
@@ -369,7 +369,7 @@ describe('GitHub sign-in (docs/github-sign-in.md)', function () {
       });
 
       describe('linking GitHub to a signed-in account (POST /auth/github/link)', () => {
-        it('answers 200 { url } on PUBLIC_URL and sets the browser-binding github_link cookie', async () => {
+        it('answers 200 { url } on PUBLIC_URL and sets the browser-binding link_nonce cookie', async () => {
           const owner = await register(app.url, uniqueEmail('link-shape'));
           const b = browser();
           const res = await b.call('POST', '/auth/github/link', { headers: bearer(owner.accessToken) });
@@ -382,7 +382,7 @@ describe('GitHub sign-in (docs/github-sign-in.md)', function () {
           expect(url.pathname).to.equal('/auth/github');
           expect(url.searchParams.get('link')).to.be.a('string').and.not.equal('');
           const cookie = setCookieNamed(res, LINK_COOKIE) as ParsedSetCookie;
-          expect(cookie, 'github_link cookie').to.not.equal(undefined);
+          expect(cookie, 'link_nonce cookie').to.not.equal(undefined);
           expect(cookie.attributes.has('httponly')).to.equal(true);
           expect(String(cookie.attributes.get('samesite')).toLowerCase()).to.equal('lax');
           expect(cookie.attributes.get('path')).to.equal('/auth/github');
@@ -436,7 +436,7 @@ describe('GitHub sign-in (docs/github-sign-in.md)', function () {
           expect(setCookieNamed(res, LINK_COOKIE)).to.equal(undefined);
         });
 
-        it('links nothing when the URL is opened in another browser (no github_link cookie): ?error=invalid_state before GitHub', async () => {
+        it('links nothing when the URL is opened in another browser (no link_nonce cookie): ?error=invalid_state before GitHub', async () => {
           const owner = await register(app.url, uniqueEmail('link-elsewhere'));
           const url = await linkUrl(browser(), bearer(owner.accessToken));
           const other = browser();
@@ -447,7 +447,7 @@ describe('GitHub sign-in (docs/github-sign-in.md)', function () {
           expect((await meByBearer(app, owner.accessToken)).githubLogin).to.equal(null);
         });
 
-        it('links nothing when another browser holding a github_link cookie of its own opens the URL: ?error=invalid_state before GitHub', async () => {
+        it('links nothing when another browser holding a link_nonce cookie of its own opens the URL: ?error=invalid_state before GitHub', async () => {
           const owner = await register(app.url, uniqueEmail('link-victim'));
           const ownersUrl = await linkUrl(browser(), bearer(owner.accessToken));
           const intruder = await register(app.url, uniqueEmail('link-intruder'));

@@ -404,7 +404,7 @@ describe('two instances over one MySQL database and one Redis (multi-instance)',
         const authorize = new URL(started.headers.get('location') ?? '');
         expect(`${authorize.origin}${authorize.pathname}`).to.equal(github.authorizeUrl);
         expect(authorize.searchParams.get('redirect_uri')).to.equal(`${b.url}/auth/github/callback`);
-        expect(browser.cookie('github_oauth_state'), 'A binds the flow to this browser').to.be.a('string');
+        expect(browser.cookie('oauth_state'), 'A binds the flow to this browser').to.be.a('string');
 
         const consented = await browser.get(authorize.toString());
         expect(consented.status, consented.text).to.equal(302);
@@ -419,7 +419,7 @@ describe('two instances over one MySQL database and one Redis (multi-instance)',
         const exchange = github.lastTokenRequest();
         expect(exchange.refusal, 'the stand-in issued a GitHub token').to.equal(null);
         expect(exchange.params.code_verifier, 'PKCE verifier').to.be.a('string');
-        expect(browser.cookie('github_oauth_state'), 'the state cookie is consumed').to.equal(undefined);
+        expect(browser.cookie('oauth_state'), 'the state cookie is consumed').to.equal(undefined);
 
         const seenByA = await browser.get(`${a.url}/auth/me`);
         expect(seenByA.status, `GET /auth/me on A by cookie (${seenByA.text})`).to.equal(200);

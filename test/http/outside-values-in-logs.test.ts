@@ -55,7 +55,7 @@ describe('Outside values in log lines are cut to 200 characters and stripped of 
   });
 
   const upstreamFailures = () =>
-    lines.map((l) => JSON.parse(l) as { msg?: string; error?: { type?: string; code?: string; message?: string } }).filter((e) => e.msg === 'GitHub sign-in failed upstream');
+    lines.map((l) => JSON.parse(l) as { msg?: string; error?: { type?: string; code?: string; message?: string } }).filter((e) => e.msg === 'provider sign-in failed upstream');
 
   it("logs a token endpoint's 14 KB error_description (and its error) cut and clean", async () => {
     standIn.tokenError = { error: `bad_code${HUGE}`, description: HUGE };

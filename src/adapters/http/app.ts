@@ -4,7 +4,9 @@ import helmet from 'koa-helmet';
 import koaPassport from 'koa-passport';
 import type { Logger } from 'pino';
 import type { AuthenticateAccessToken } from '../../application/sessions/authenticate-access-token.js';
-import type { AuthenticateWithGithub } from '../../application/providers/authenticate-with-github.js';
+import type { AuthenticateWithProvider } from '../../application/providers/authenticate-with-provider.js';
+import type { SignInStateStore } from '../../domain/ports/sign-in-state-store.js';
+import type { OidcProviderConfig } from '../../config/providers.js';
 import type { AuthenticateWithPassword } from '../../application/passwords/authenticate-with-password.js';
 import type { GithubConfig } from '../../config/github.js';
 import type { Clock } from '../../domain/ports/clock.js';
@@ -20,15 +22,16 @@ import { emailRoutes, type EmailRouteDependencies } from './routes/email-routes.
 import { adminRoutes, type AdminRouteDependencies } from './routes/admin-routes.js';
 import { roleGuard } from './role-guard.js';
 import type { AuthorizeRole } from '../../application/admin/authorize-role.js';
-import { githubRoutes } from './routes/github-routes.js';
+import { providerRoutes } from './routes/provider-routes.js';
+import { identityRoutes, type IdentityRouteDependencies } from './routes/identity-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { jwksRoutes } from './routes/jwks.js';
 import { metrics, metricsRoutes, type MetricsExposure } from './routes/metrics-routes.js';
 import { webRoutes } from './routes/web-routes.js';
 import { passkeyRoutes, type PasskeyRouteDependencies } from './routes/passkey-routes.js';
 import { mfaRoutes, type MfaRouteDependencies } from './routes/mfa-routes.js';
-import { githubStrategy } from './strategies/github.js';
-import { CookieStateStore } from './strategies/github-state-store.js';
+import { SignInStates } from './strategies/sign-in-state.js';
+import { providerStrategies } from './strategies/providers.js';
 import { jwtRefreshStrategy } from './strategies/jwt-refresh.js';
 import { jwtStrategy } from './strategies/jwt.js';
 import { localStrategy } from './strategies/local.js';
@@ -39,14 +42,19 @@ export interface HttpDependencies
     Omit<EmailRouteDependencies, 'guard'>,
     Omit<AdminRouteDependencies, 'admin'>,
     Omit<PasskeyRouteDependencies, 'guard' | 'cookies'>,
-    Omit<MfaRouteDependencies, 'guard' | 'cookies'> {
+    Omit<MfaRouteDependencies, 'guard' | 'cookies'>,
+    Omit<IdentityRouteDependencies, 'guard'> {
   readonly authorizeRole: AuthorizeRole;
   readonly logger: Logger;
   readonly publicUrl: string;
   readonly webAppUrl: string;
-  /** GitHub sign-in settings; null turns the `github` strategy and its routes off. */
+  /** GitHub sign-in settings; null turns the `github` provider off. */
   readonly github: GithubConfig | null;
-  readonly authenticateWithGithub: AuthenticateWithGithub;
+  /** Google and the other OpenID Connect issuers that are configured. */
+  readonly oidc: readonly OidcProviderConfig[];
+  readonly authenticateWithProvider: AuthenticateWithProvider;
+  /** Where provider sign-ins' `state` is recorded and spent (memory, or Redis with REDIS_URL). */
+  readonly signInStates: SignInStateStore;
   readonly trustProxy: boolean;
   readonly corsOrigins: readonly string[];
   readonly jwt: JwtSettings;
@@ -90,9 +98,11 @@ export function createApp(deps: HttpDependencies): AuthApp {
   passport.use(STRATEGY.local, strategies.local);
   passport.use(STRATEGY.jwt, strategies.jwt);
   passport.use(STRATEGY.jwtRefresh, strategies.jwtRefresh);
-  if (deps.github) {
-    passport.use(STRATEGY.github, githubStrategy(deps.github, new CookieStateStore(deps.jwt.flowKey, https), deps.authenticateWithGithub));
-  }
+  // One strategy per configured provider, registered under the provider's name.
+  const states = new SignInStates(deps.jwt.flowKey, https, deps.signInStates, deps.clock);
+  const strategiesOfProviders = providerStrategies(deps, states, deps.authenticateWithProvider);
+  for (const [name, strategy] of strategiesOfProviders) passport.use(name, strategy);
+  const providers = new Set(strategiesOfProviders.keys());
   const cookies = { secure: https, csrfKey: deps.jwt.csrfKey };
   const jwtGuard = authenticate(strategies.jwt, STRATEGY.jwt, isSessionPrincipal, deps.jwt.csrfKey);
 
@@ -111,8 +121,10 @@ export function createApp(deps: HttpDependencies): AuthApp {
   const guards: Guards = { jwt: jwtGuard, role: (name) => roleGuard(deps.authorizeRole, jwtGuard, name) };
   const admin = adminRoutes({ ...deps, admin: guards.role('admin') });
   const health = healthRoutes(deps.isReady, deps.publicUrl);
-  const github = githubRoutes({
-    passport: deps.github ? passport : null,
+  const identities = identityRoutes({ ...deps, guard: { jwt: jwtGuard } });
+  const signInProviders = providerRoutes({
+    passport,
+    providers,
     firstFactor: deps.firstFactor,
     cookies,
     publicUrl: deps.publicUrl,
@@ -121,7 +133,7 @@ export function createApp(deps: HttpDependencies): AuthApp {
     jwtGuard,
     logger: deps.logger,
   });
-  const web = webRoutes({ github: deps.github !== null, passkeys: deps.passkeys.ceremonies !== null });
+  const web = webRoutes({ github: deps.github !== null, passkeys: deps.passkeys.ceremonies !== null, providers: deps.oidc.map((p) => p.name) });
   const allowedOrigins = new Set(deps.corsOrigins);
 
   app.use(requestId);
@@ -153,9 +165,11 @@ export function createApp(deps: HttpDependencies): AuthApp {
   });
   app.use(jsonBody);
   const metricsHere = deps.metrics.where === 'main' ? [metricsRoutes(deps.metrics.token)] : [];
-  for (const router of [health, jwksRoutes(deps.jwt.jwks), ...metricsHere, web, github, auth, email, passkeys, mfa, admin]) {
+  // The providers' `/auth/:provider` routes come last: every fixed /auth path is matched before them.
+  for (const router of [health, jwksRoutes(deps.jwt.jwks), ...metricsHere, web, auth, email, passkeys, mfa, identities, admin]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
+  app.use(signInProviders);
   return Object.assign(app, { guards });
 }

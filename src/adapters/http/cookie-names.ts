@@ -1,6 +1,6 @@
 /**
  * Every cookie this service sets, by name, in one place: cookie mode's three session cookies and
- * the GitHub flow's two. The paths, SameSite and lifetimes are set where each is written.
+ * the provider flows' two (on `/auth/<provider>`, so each provider has its own). The paths, SameSite and lifetimes are set where each is written.
  */
 export const COOKIE = {
   access: 'access_token',
@@ -8,11 +8,11 @@ export const COOKIE = {
   csrf: 'csrf_token',
 } as const;
 
-/** The signed state of a GitHub flow, from /auth/github to its callback. */
-export const STATE_COOKIE = 'github_oauth_state';
+/** The signed state of a provider flow, from /auth/<provider> to its callback. */
+export const STATE_COOKIE = 'oauth_state';
 
-/** The nonce that binds a GitHub link URL to the browser that asked for it. */
-export const LINK_COOKIE = 'github_link';
+/** The nonce that binds a provider's link URL to the browser that asked for it. */
+export const LINK_COOKIE = 'link_nonce';
 
 /** A provider sign-in that still needs its second factor: the mfaToken, for POST /auth/mfa/verify only (`Path=/auth/mfa`). */
 export const MFA_COOKIE = 'mfa_token';

@@ -140,6 +140,14 @@ const accepted = (description: string) => ({ description, content: json(z.object
 const userAnswer = (description: string) => ({ description, content: json(ref('User'), EXAMPLE_USER) });
 const AUTH_MODE = { $ref: '#/components/parameters/AuthMode' };
 const CSRF = { $ref: '#/components/parameters/CsrfToken' };
+const PROVIDER = { name: 'provider', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9-]{1,32}$' }, example: 'google' };
+const identity = z.object({
+  provider: z.string().meta({ description: '`github`, `google`, or the name of an OIDC_<NAME>_* issuer.' }),
+  login: z.string().nullable().meta({ description: "GitHub's login, OpenID Connect's preferred_username, or null." }),
+  email: z.string().nullable().meta({ description: 'The verified email the provider gave when it was linked, or null.' }),
+  linkedAt: z.string().meta({ format: 'date-time' }),
+});
+const EXAMPLE_IDENTITY = { provider: 'google', login: null, email: 'ada@example.com', linkedAt: '2026-12-03T08:00:00.000Z' };
 const EXAMPLE_CREDENTIALS = { email: 'ada@example.com', password: 'correct horse battery' };
 
 const passkey = z.object({
@@ -589,6 +597,73 @@ const paths: Record<string, Record<string, Operation>> = {
             'To WEB_APP_URL, signed in; or to WEB_APP_URL?error=<code>, signed out: invalid_state (INVALID_STATE), access_denied, github_unavailable, account_exists (ACCOUNT_EXISTS), already_linked (ALREADY_LINKED), email_not_verified (EMAIL_NOT_VERIFIED: EMAIL_VERIFICATION=required and the address of the account is not proven), account_disabled (ACCOUNT_DISABLED), server_error',
         },
         404: problemAnswer('GITHUB_NOT_CONFIGURED'),
+      },
+    },
+  },
+  '/auth/google': {
+    get: {
+      operationId: 'startGoogleSignIn',
+      summary:
+        'Start sign-in with Google, or a link flow with ?link=; every OIDC_<NAME>_* issuer has the same three routes under /auth/<name>. OpenID Connect: the code flow with PKCE S256, a nonce, and a single-use state recorded on the server and bound to this browser',
+      security: open,
+      parameters: [{ name: 'link', in: 'query', required: false, schema: { type: 'string' } }],
+      responses: {
+        302: { description: "To the provider's authorization endpoint; or WEB_APP_URL?error=provider_unavailable when its discovery failed, invalid_state for a bad ?link=" },
+        404: problemAnswer('PROVIDER_NOT_CONFIGURED'),
+      },
+    },
+  },
+  '/auth/google/callback': {
+    get: {
+      operationId: 'googleCallback',
+      summary: 'Google (or, at /auth/<name>/callback, that issuer) returns here; signs in by cookie mode (or asks for the second factor: WEB_APP_URL?mfa=required)',
+      security: open,
+      responses: {
+        302: {
+          description:
+            'To WEB_APP_URL, signed in; or to WEB_APP_URL?error=<code>, signed out: as GitHub\'s callback (invalid_state, access_denied, account_exists, already_linked, email_not_verified, account_disabled, server_error), plus provider_unavailable (its token, JWKS or userinfo endpoint failed) and invalid_id_token (signature, iss, aud, exp or nonce)',
+        },
+        404: problemAnswer('PROVIDER_NOT_CONFIGURED'),
+      },
+    },
+  },
+  '/auth/google/link': {
+    post: {
+      operationId: 'linkGoogle',
+      summary: 'A URL that links Google (or, at /auth/<name>/link, that issuer) to the signed-in account, in this browser',
+      security: bearer,
+      parameters: [CSRF],
+      responses: {
+        200: { description: 'The URL', content: json(z.object({ url: z.string() }), { url: 'http://localhost:3000/auth/google?link=eyJhbGciOiJIUzI1NiJ9.eyJ1IjoiMCJ9.c2ln' }) },
+        401: problemAnswer('TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED'),
+        403: problemAnswer('CSRF_FAILED (cookie mode)'),
+        404: problemAnswer('PROVIDER_NOT_CONFIGURED'),
+      },
+    },
+  },
+  '/auth/identities': {
+    get: {
+      operationId: 'listIdentities',
+      summary: "The provider identities linked to the caller's account, oldest first",
+      security: bearer,
+      responses: {
+        200: { description: 'The identities', content: json(z.object({ identities: z.array(identity) }), { identities: [EXAMPLE_IDENTITY] }) },
+        401: problemAnswer('TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED'),
+      },
+    },
+  },
+  '/auth/identities/{provider}': {
+    delete: {
+      operationId: 'unlinkIdentity',
+      summary: "Remove the caller's identity at a provider",
+      security: bearer,
+      parameters: [PROVIDER, CSRF],
+      responses: {
+        204: { description: 'Removed: that provider no longer signs in to this account' },
+        401: problemAnswer('TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED'),
+        403: problemAnswer('CSRF_FAILED (cookie mode)'),
+        404: problemAnswer('IDENTITY_NOT_FOUND: no identity of that provider is linked'),
+        409: problemAnswer('LAST_SIGN_IN_METHOD: the account would have no password, passkey or other identity left'),
       },
     },
   },

@@ -13,6 +13,7 @@ export type HttpErrorCode =
   | 'CSRF_FAILED'
   | 'INVALID_METRICS_TOKEN'
   | 'GITHUB_NOT_CONFIGURED'
+  | 'PROVIDER_NOT_CONFIGURED'
   | 'PASSKEYS_NOT_CONFIGURED'
   | 'INTERNAL_ERROR';
 
@@ -47,8 +48,11 @@ const PROBLEMS: Record<ProblemCode, { readonly status: number; readonly title: s
   LAST_ADMIN: { status: 409, title: 'Last administrator' },
   ROLE_FROM_CONFIG: { status: 409, title: 'Role from configuration' },
   GITHUB_NOT_CONFIGURED: { status: 404, title: 'GitHub sign-in is not configured' },
+  PROVIDER_NOT_CONFIGURED: { status: 404, title: 'Sign-in provider not configured' },
   PASSKEY_INVALID: { status: 401, title: 'Passkey invalid' },
   PASSKEY_NOT_FOUND: { status: 404, title: 'Passkey not found' },
+  IDENTITY_NOT_FOUND: { status: 404, title: 'Identity not found' },
+  LAST_SIGN_IN_METHOD: { status: 409, title: 'Last sign-in method' },
   PASSKEYS_NOT_CONFIGURED: { status: 404, title: 'Passkeys are not configured' },
   MFA_REQUIRED: { status: 401, title: 'Second factor required' },
   MFA_CODE_INVALID: { status: 401, title: 'Code invalid' },

@@ -10,4 +10,8 @@ export interface IdentityRepository {
   createUserWithIdentity(user: NewUser, identity: LinkedIdentity): Promise<User>;
   /** Records the provider login the identity now has. */
   updateLogin(provider: IdentityProvider, providerUserId: string, login: string | null): Promise<void>;
+  /** The user's identities, oldest link first. */
+  listByUser(userId: string): Promise<LinkedIdentity[]>;
+  /** Removes the user's identity at this provider: false when there was none. */
+  unlink(userId: string, provider: IdentityProvider): Promise<boolean>;
 }

@@ -169,7 +169,7 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
     requestEmailChange: useCases.requestEmailChange,
     confirmEmailChange: useCases.confirmEmailChange,
     pruneEmailTokens: useCases.pruneEmailTokens,
-    githubSignIn: useCases.authenticateWithGithub,
+    githubSignIn: useCases.authenticateWithProvider,
     auditLog,
     roles,
     useCases,

@@ -32,6 +32,7 @@ const ASSETS = {
   '/activity.js': { file: 'activity.js', type: 'text/javascript; charset=utf-8' },
   '/mfa.js': { file: 'mfa.js', type: 'text/javascript; charset=utf-8' },
   '/passkeys.js': { file: 'passkeys.js', type: 'text/javascript; charset=utf-8' },
+  '/providers.js': { file: 'providers.js', type: 'text/javascript; charset=utf-8' },
   '/vendor/simplewebauthn-browser.js': { file: WEBAUTHN_BUNDLE, type: 'text/javascript; charset=utf-8' },
   '/vendor/lean-qr.mjs': { file: QR_MODULE, type: 'text/javascript; charset=utf-8' },
   '/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
@@ -49,16 +50,18 @@ const ASSETS = {
 } as const;
 
 /** The demo page and the API reference: static files read once at start, served as they are (no build step). */
-export function webRoutes(features: { readonly github: boolean; readonly passkeys: boolean }): Router {
+export function webRoutes(features: { readonly github: boolean; readonly passkeys: boolean; readonly providers: readonly string[] }): Router {
   const router = new Router();
   for (const [path, asset] of Object.entries(ASSETS)) {
     let body: string | Buffer = readFileSync(asset.file.startsWith('/') ? asset.file : new URL(`../web/${asset.file}`, import.meta.url));
-    // The page shows its GitHub and passkey buttons only when the service has them.
+    // The page shows its GitHub, provider and passkey buttons only when the service has them.
     if (asset.file === 'index.html') {
       body = body
         .toString('utf8')
         .replace('data-github="off"', `data-github="${features.github ? 'on' : 'off'}"`)
-        .replace('data-passkeys="off"', `data-passkeys="${features.passkeys ? 'on' : 'off'}"`);
+        .replace('data-passkeys="off"', `data-passkeys="${features.passkeys ? 'on' : 'off'}"`)
+        // The OpenID Connect providers' names ([a-z0-9-], so safe in an attribute): the page offers each.
+        .replace('data-providers=""', `data-providers="${features.providers.join(' ')}"`);
     }
     router.get(path, (ctx) => {
       ctx.type = asset.type;

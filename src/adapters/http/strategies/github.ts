@@ -1,10 +1,10 @@
 import { InternalOAuthError } from 'passport-oauth2';
 import { Strategy as GitHubStrategy } from 'passport-github2';
-import type { AuthenticateWithGithub } from '../../../application/providers/authenticate-with-github.js';
-import type { ExternalProfile } from '../../../domain/identity.js';
+import type { AuthenticateWithProvider } from '../../../application/providers/authenticate-with-provider.js';
+import { GITHUB, type ExternalProfile } from '../../../domain/identity.js';
 import { DomainError } from '../../../domain/errors.js';
 import type { GithubConfig } from '../../../config/github.js';
-import type { CookieStateStore, GithubFlowState } from './github-state-store.js';
+import { oauth2StateStore, type SignInFlow, type SignInStates } from './sign-in-state.js';
 
 interface GithubEmail {
   readonly email?: unknown;
@@ -74,7 +74,7 @@ class RobustGitHubStrategy extends GitHubStrategy {
 export function toExternalProfile(profile: GithubProfile): ExternalProfile {
   const primary = profile.emails.find((e) => e.primary === true && e.verified === true && typeof e.email === 'string');
   return {
-    provider: 'github',
+    provider: GITHUB,
     providerUserId: profile.id,
     login: profile.login,
     name: profile.name,
@@ -82,8 +82,8 @@ export function toExternalProfile(profile: GithubProfile): ExternalProfile {
   };
 }
 
-/** `github`: passport-github2 against configurable endpoints, state and PKCE in a signed cookie; the use case decides. */
-export const githubStrategy = (config: GithubConfig, store: CookieStateStore, authenticate: AuthenticateWithGithub) => {
+/** `github`: passport-github2 against configurable endpoints, state and PKCE through SignInStates; the use case decides. */
+export const githubStrategy = (config: GithubConfig, states: SignInStates, authenticate: AuthenticateWithProvider) => {
   const api = config.apiUrl.replace(/\/+$/, '');
   const urls = { profile: `${api}/user`, emails: `${api}/user/emails` };
   return new RobustGitHubStrategy(
@@ -96,13 +96,13 @@ export const githubStrategy = (config: GithubConfig, store: CookieStateStore, au
       userProfileURL: urls.profile,
       userEmailURL: urls.emails,
       scope: ['user:email'],
-      store: store as never,
+      store: oauth2StateStore(states, GITHUB) as never,
       pkce: true,
       passReqToCallback: true,
     } as never,
-    ((req: { githubFlow?: GithubFlowState; ip?: unknown }, _access: string, _refresh: string, profile: GithubProfile, done: (err: unknown, user?: unknown, info?: unknown) => void) => {
+    ((req: { signInFlow?: SignInFlow; ip?: unknown }, _access: string, _refresh: string, profile: GithubProfile, done: (err: unknown, user?: unknown, info?: unknown) => void) => {
       const clientIp = typeof req.ip === 'string' ? req.ip : null;
-      authenticate.execute({ profile: toExternalProfile(profile), linkToUserId: req.githubFlow?.link ?? null, clientIp }).then(
+      authenticate.execute({ profile: toExternalProfile(profile), linkToUserId: req.signInFlow?.link ?? null, clientIp }).then(
         (principal) => done(null, principal),
         (err: unknown) => (err instanceof DomainError ? done(null, false, err) : done(err)),
       );

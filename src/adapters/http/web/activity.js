@@ -15,6 +15,9 @@ function adminChange(e) {
   return `An administrator changed the account${fields ? ` (${fields})` : ''}`;
 }
 
+/** A provider as a person names it: `google` is Google; any other issuer shows the name it was configured with. */
+const providerName = (e) => ({ github: 'GitHub', google: 'Google' })[e.detail?.provider] ?? String(e.detail?.provider ?? 'a provider');
+
 /** How a sign-in was proved (`login.succeeded`'s `detail.method`). */
 const SIGNED_IN_WITH = {
   github: 'Signed in with GitHub',
@@ -44,6 +47,9 @@ const WORDS = {
   'email.changed': 'Email address changed',
   'github.signed_in': 'Signed in with GitHub',
   'github.linked': 'GitHub account linked',
+  'identity.signed_in': (e) => `Signed in with ${providerName(e)}`,
+  'identity.linked': (e) => `${providerName(e)} account linked`,
+  'identity.unlinked': (e) => `${providerName(e)} account unlinked`,
   'mfa.enabled': 'Two-step verification turned on',
   'mfa.disabled': 'Two-step verification turned off',
   'mfa.failed': (e) => (e.detail?.method === 'passkey' ? 'A passkey could not be added' : 'Wrong two-step verification code'),

@@ -4,6 +4,7 @@ import { renderActivity } from './activity.js';
 import { EMAIL_FORMS, EMAIL_MESSAGES, emailFlows } from './email.js';
 import { MFA_FORMS, MFA_MESSAGES, mfaFlows } from './mfa.js';
 import { PASSKEY_MESSAGES, passkeyFlows } from './passkeys.js';
+import { PROVIDER_MESSAGES, providerFlows, providerLabel, startedProvider } from './providers.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,6 +22,7 @@ const MESSAGES = {
   ...EMAIL_MESSAGES,
   ...MFA_MESSAGES,
   ...PASSKEY_MESSAGES,
+  ...PROVIDER_MESSAGES,
 };
 /** Codes whose `detail` tells a person why (shown under the message when no field list does). */
 const REASONED = new Set(['PASSWORD_TOO_WEAK']);
@@ -42,16 +44,18 @@ const IN_FORM = {
   ...MFA_FORMS,
 };
 
-/** What the GitHub callback's `?error=` codes mean to a person. */
-const GITHUB_ERRORS = {
-  invalid_state: 'The GitHub sign-in expired or was started elsewhere. Please try again.',
-  access_denied: 'GitHub sign-in was cancelled.',
-  github_unavailable: 'GitHub could not be reached. Please try again in a moment.',
-  account_exists: 'An account with your GitHub email already exists. Sign in with your password, then link GitHub.',
-  already_linked: 'That GitHub account is already linked to another account.',
-  email_not_verified: 'Verify your email address first: open the link in the mail we sent you.',
-  account_disabled: 'This account is disabled.',
-  server_error: 'Something went wrong on our side. Please try again.',
+/** What a provider callback's `?error=` codes mean to a person, for the provider (`p`: "GitHub", "Google") the sign-in was started with. */
+const CALLBACK_ERRORS = {
+  invalid_state: (p) => `The ${p} sign-in expired or was started elsewhere. Please try again.`,
+  access_denied: (p) => `${p} sign-in was cancelled.`,
+  github_unavailable: () => 'GitHub could not be reached. Please try again in a moment.',
+  provider_unavailable: (p) => `${p} could not be reached. Please try again in a moment.`,
+  invalid_id_token: (p) => `${p} answered with a sign-in we could not verify. Please try again.`,
+  account_exists: (p) => `An account with your ${p} email already exists. Sign in with your password, then link ${p}.`,
+  already_linked: (p) => `That ${p} account is already linked to another account.`,
+  email_not_verified: () => 'Verify your email address first: open the link in the mail we sent you.',
+  account_disabled: () => 'This account is disabled.',
+  server_error: () => 'Something went wrong on our side. Please try again.',
 };
 
 const element = (tag, className, text) => {
@@ -137,7 +141,7 @@ async function renderSignedIn(user) {
   $('admin-link').hidden = !user.roles?.includes('admin');
   flows.renderEmail(user);
   mfa.renderCard(Boolean(user.mfa?.totp));
-  await Promise.all([renderSessions(), refreshActivity(), passkeys.renderList()]);
+  await Promise.all([renderSessions(), refreshActivity(), passkeys.renderList(), providers.renderIdentities()]);
 }
 
 function renderSignedOut() {
@@ -266,7 +270,8 @@ function showCallbackError() {
   const params = new URLSearchParams(window.location.search);
   const code = params.get('error');
   if (!code) return;
-  show('error', GITHUB_ERRORS[code] || 'GitHub sign-in did not complete.');
+  const provider = providerLabel(startedProvider());
+  show('error', CALLBACK_ERRORS[code]?.(provider) ?? `${provider} sign-in did not complete.`);
   params.delete('error');
   const rest = params.toString();
   window.history.replaceState(null, '', window.location.pathname + (rest ? `?${rest}` : ''));
@@ -276,6 +281,7 @@ const ui = { $, act, onSubmit, show, showError, clearMessage, renderSignedIn, re
 const flows = emailFlows(ui);
 const mfa = mfaFlows(ui);
 const passkeys = passkeyFlows(ui);
+const providers = providerFlows(ui);
 
 showCallbackError();
 if (!flows.openLink() && !mfa.openFromRedirect()) refreshView();

@@ -105,6 +105,14 @@ export class CachingIdentityRepository implements IdentityRepository {
     const write = () => this.inner.updateLogin(provider, providerUserId, login);
     await (identity ? this.cache.writing(identity.userId, write) : write());
   }
+
+  listByUser(userId: string): Promise<LinkedIdentity[]> {
+    return this.inner.listByUser(userId);
+  }
+
+  unlink(userId: string, provider: IdentityProvider): Promise<boolean> {
+    return this.cache.writing(userId, () => this.inner.unlink(userId, provider));
+  }
 }
 
 /** Passkey writes change a user's `mfa.passkeys`: they invalidate that user's cached copy. */

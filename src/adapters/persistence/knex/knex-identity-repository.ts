@@ -46,4 +46,15 @@ export class KnexIdentityRepository implements IdentityRepository {
       await this.db<IdentityRow>('identities').where({ provider, provider_user_id: providerUserId }).update({ login });
     });
   }
+
+  listByUser(userId: string): Promise<LinkedIdentity[]> {
+    return query(async () => {
+      const rows = await this.db<IdentityRow>('identities').where({ user_id: userId }).orderBy([{ column: 'created_at' }, { column: 'provider' }]);
+      return rows.map(rowToIdentity);
+    });
+  }
+
+  unlink(userId: string, provider: IdentityProvider): Promise<boolean> {
+    return query(async () => (await this.db<IdentityRow>('identities').where({ user_id: userId, provider }).delete()) > 0);
+  }
 }

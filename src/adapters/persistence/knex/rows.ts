@@ -27,6 +27,7 @@ export interface IdentityRow {
   provider_user_id: string;
   user_id: string;
   login: string | null;
+  email: string | null;
   created_at: Date | number | string;
 }
 
@@ -110,6 +111,7 @@ export const identityToRow = (i: LinkedIdentity): IdentityRow => ({
   provider_user_id: i.providerUserId,
   user_id: i.userId,
   login: i.login,
+  email: i.email,
   created_at: i.createdAt,
 });
 
@@ -118,6 +120,7 @@ export const rowToIdentity = (row: IdentityRow): LinkedIdentity => ({
   providerUserId: row.provider_user_id,
   userId: row.user_id,
   login: row.login,
+  email: row.email ?? null,
   createdAt: toDate(row.created_at),
 });
 

@@ -45,6 +45,17 @@ export class InMemoryIdentityRepository implements IdentityRepository {
     return Promise.resolve();
   }
 
+  listByUser(userId: string): Promise<LinkedIdentity[]> {
+    const mine = [...this.accounts.identities.values()].filter((i) => i.userId === userId);
+    return Promise.resolve(mine.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map(copy));
+  }
+
+  unlink(userId: string, provider: IdentityProvider): Promise<boolean> {
+    const found = [...this.accounts.identities.values()].find((i) => i.userId === userId && i.provider === provider);
+    if (found) this.accounts.identities.delete(identityKey(found.provider, found.providerUserId));
+    return Promise.resolve(found !== undefined);
+  }
+
   private conflicts(identity: LinkedIdentity): boolean {
     if (this.accounts.identities.has(identityKey(identity.provider, identity.providerUserId))) return true;
     return [...this.accounts.identities.values()].some((i) => i.userId === identity.userId && i.provider === identity.provider);

@@ -1,7 +1,7 @@
 import { cleanDisplayName } from '../../domain/display-name.js';
 import { tryParseEmail } from '../../domain/email.js';
 import { AccountDisabledError, AccountExistsError, EmailAlreadyRegisteredError, EmailNotVerifiedError, IdentityAlreadyLinkedError, InvalidStateError, UserNotFoundError } from '../../domain/errors.js';
-import type { ExternalProfile } from '../../domain/identity.js';
+import { GITHUB, identityOf, type ExternalProfile } from '../../domain/identity.js';
 import type { Principal } from '../../domain/principal.js';
 import type { SecurityEvents } from '../../domain/ports/audit-log.js';
 import type { Clock } from '../../domain/ports/clock.js';
@@ -10,21 +10,22 @@ import type { IdentityRepository } from '../../domain/ports/identity-repository.
 import type { LoginThrottle } from '../../domain/ports/login-throttle.js';
 import type { UserRepository } from '../../domain/ports/user-repository.js';
 
-export interface GithubSignInInput {
+export interface ProviderSignInInput {
   readonly profile: ExternalProfile;
-  /** Set when the flow was started by POST /auth/github/link from this user's session. */
+  /** Set when the flow was started by POST /auth/:provider/link from this user's session. */
   readonly linkToUserId?: string | null;
   /** Where the browser signs in from: an address the account then signed in from (docs/security.md, Throttling: per account). */
   readonly clientIp?: string | null;
 }
 
 /**
- * Decides what a GitHub sign-in means: a linked identity signs its user in; a new identity
- * creates a user (with GitHub's verified primary email, or none) unless that email already
- * belongs to an account, which is never taken over; a link flow attaches the identity to the
- * signed-in user unless another account holds it.
+ * Decides what a sign-in with a provider (GitHub, Google, any OpenID Connect issuer) means, the
+ * same for every one: a linked identity (provider, subject) signs its user in; a new identity
+ * creates a user (with the provider's verified email, or none) unless that email already belongs
+ * to an account, which is never taken over; a link flow attaches the identity to the signed-in
+ * user unless another account holds it.
  */
-export class AuthenticateWithGithub {
+export class AuthenticateWithProvider {
   constructor(
     private readonly users: UserRepository,
     private readonly identities: IdentityRepository,
@@ -38,11 +39,11 @@ export class AuthenticateWithGithub {
   ) {}
 
   /**
-   * A GitHub sign-in is a successful sign-in from its address: the per-account bound then exempts
+   * A provider sign-in is a successful sign-in from its address: the per-account bound then exempts
    * that address from a lockout, and the account's consecutive failures end, as after a password
    * success (an account without an email has no password to throttle).
    */
-  async execute(input: GithubSignInInput): Promise<Principal> {
+  async execute(input: ProviderSignInInput): Promise<Principal> {
     const principal = await this.decide(input);
     const user = await this.users.findById(principal.userId);
     if (this.logins && input.clientIp && user?.email) await this.logins.recordSuccess({ email: user.email, clientIp: input.clientIp });
@@ -55,11 +56,14 @@ export class AuthenticateWithGithub {
       await this.events?.record({ type: 'login.failed', ...seen, detail: { ...seen.detail, reason: 'email_not_verified' } });
       throw new EmailNotVerifiedError();
     }
-    await this.events?.record({ type: input.linkToUserId ? 'github.linked' : 'github.signed_in', ...seen });
+    // GitHub keeps the event types it always had; every other provider has the generic ones.
+    const github = input.profile.provider === GITHUB;
+    const type = input.linkToUserId ? (github ? 'github.linked' : 'identity.linked') : github ? 'github.signed_in' : 'identity.signed_in';
+    await this.events?.record({ type, ...seen });
     return principal;
   }
 
-  private async decide(input: GithubSignInInput): Promise<Principal> {
+  private async decide(input: ProviderSignInInput): Promise<Principal> {
     const { profile } = input;
     const existing = await this.identities.find(profile.provider, profile.providerUserId);
 
@@ -69,7 +73,7 @@ export class AuthenticateWithGithub {
       if (existing && existing.userId !== user.id) throw new IdentityAlreadyLinkedError();
       if (!existing) {
         try {
-          await this.identities.link({ ...profile, userId: user.id, createdAt: this.clock.now() });
+          await this.identities.link(identityOf(profile, user.id, this.clock.now()));
         } catch (err) {
           if (err instanceof UserNotFoundError) throw new InvalidStateError('The account this link was started from no longer exists');
           throw err;
@@ -92,7 +96,7 @@ export class AuthenticateWithGithub {
     const userId = this.ids.newId();
     try {
       await this.identities.createUserWithIdentity(
-        // GitHub vouched for this address (its verified primary email): the account starts verified.
+        // The provider vouched for this address (verified): the account starts verified.
         {
           id: userId,
           email: usableEmail,
@@ -104,7 +108,7 @@ export class AuthenticateWithGithub {
           lastSignInAt: now,
           createdAt: now,
         },
-        { provider: profile.provider, providerUserId: profile.providerUserId, userId, login: profile.login, createdAt: now },
+        identityOf({ ...profile, verifiedEmail: usableEmail }, userId, now),
       );
       return { userId };
     } catch (err) {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { InMemoryAccounts } from '../../../src/adapters/persistence/memory/in-memory-accounts.js';
 import { InMemoryIdentityRepository } from '../../../src/adapters/persistence/memory/in-memory-identity-repository.js';
 import { InMemoryUserRepository } from '../../../src/adapters/persistence/memory/in-memory-user-repository.js';
-import { AuthenticateWithGithub } from '../../../src/application/providers/authenticate-with-github.js';
+import { AuthenticateWithProvider } from '../../../src/application/providers/authenticate-with-provider.js';
 import type { DisplayName } from '../../../src/domain/display-name.js';
 import type { Email } from '../../../src/domain/email.js';
 import { EmailAlreadyRegisteredError, IdentityAlreadyLinkedError, ServiceUnavailableError } from '../../../src/domain/errors.js';
@@ -38,6 +38,14 @@ class InterceptedIdentities implements IdentityRepository {
     return this.inner.link(identity);
   }
 
+  listByUser(userId: string) {
+    return this.inner.listByUser(userId);
+  }
+
+  unlink(userId: string, provider: IdentityProvider) {
+    return this.inner.unlink(userId, provider);
+  }
+
   async createUserWithIdentity(user: NewUser, identity: LinkedIdentity): Promise<User> {
     this.calls.push('createUserWithIdentity');
     if (this.beforeCreate) await this.beforeCreate();
@@ -58,7 +66,7 @@ function harness() {
   const users = new InMemoryUserRepository(accounts);
   const identities = new InterceptedIdentities(new InMemoryIdentityRepository(accounts));
   const clock = new FixedClock(NOW);
-  const useCase = new AuthenticateWithGithub(users, identities, new SequentialIds(), clock);
+  const useCase = new AuthenticateWithProvider(users, identities, new SequentialIds(), clock);
   const aPasswordUser = async (email: string, id = `pw-${email}`): Promise<User> =>
     users.create({ id, email: email as Email, name: 'Password Person' as DisplayName, passwordHash: '$2b$04$hash', emailVerified: false, roles: [], disabled: false, lastSignInAt: new Date(NOW), createdAt: new Date(NOW) });
   return { accounts, users, identities, clock, useCase, aPasswordUser };
@@ -77,7 +85,7 @@ const aProfile = (overrides: Partial<ExternalProfile> = {}): ExternalProfile => 
   };
 };
 
-describe('AuthenticateWithGithub', () => {
+describe('AuthenticateWithProvider (GitHub)', () => {
   let h: ReturnType<typeof harness>;
   beforeEach(() => {
     h = harness();
@@ -106,6 +114,7 @@ describe('AuthenticateWithGithub', () => {
         providerUserId: profile.providerUserId,
         userId: 'user-1',
         login: profile.login,
+        email: profile.verifiedEmail,
         createdAt: new Date(NOW),
       });
     });
@@ -206,7 +215,7 @@ describe('AuthenticateWithGithub', () => {
       h.identities.beforeCreate = async () => {
         // The winner finished between this sign-in's checks and its creation.
         h.identities.beforeCreate = null;
-        await new AuthenticateWithGithub(h.users, new InMemoryIdentityRepository(h.accounts), new SequentialIds(), h.clock).execute({ profile });
+        await new AuthenticateWithProvider(h.users, new InMemoryIdentityRepository(h.accounts), new SequentialIds(), h.clock).execute({ profile });
         h.identities.createFailure = () => new EmailAlreadyRegisteredError();
       };
       const principal = await h.useCase.execute({ profile });
@@ -218,7 +227,7 @@ describe('AuthenticateWithGithub', () => {
       const profile = aProfile();
       h.identities.beforeCreate = async () => {
         h.identities.beforeCreate = null;
-        await new AuthenticateWithGithub(h.users, new InMemoryIdentityRepository(h.accounts), new SequentialIds(), h.clock).execute({ profile });
+        await new AuthenticateWithProvider(h.users, new InMemoryIdentityRepository(h.accounts), new SequentialIds(), h.clock).execute({ profile });
         h.identities.createFailure = () => new IdentityAlreadyLinkedError();
       };
       const principal = await h.useCase.execute({ profile });
@@ -358,7 +367,7 @@ describe('AuthenticateWithGithub', () => {
 describe('AuthenticateWithGithub under EMAIL_VERIFICATION=required', () => {
   const required = () => {
     const h = harness();
-    return { ...h, useCase: new AuthenticateWithGithub(h.users, h.identities, new SequentialIds(), h.clock, null, null, true) };
+    return { ...h, useCase: new AuthenticateWithProvider(h.users, h.identities, new SequentialIds(), h.clock, null, null, true) };
   };
 
   it("signs a new identity in with GitHub's verified email: the account it makes is verified", async () => {
