@@ -92,9 +92,39 @@ describe('@auth-api/client: refresh in Bearer mode, against the real service', f
     expect(await client.sessions()).to.have.length(1);
   });
 
+  it('a refresh with no answer within refreshTimeoutMs counts as lost: aborted, and retried once with the same refresh token', async () => {
+    let stalled = 0;
+    // The first refresh reaches the service, whose answer then never arrives (until the client gives up on it).
+    const stallsFirstRefresh = (inner: FetchLike): FetchLike => async (url, init) => {
+      const res = await inner(url, init);
+      if (new URL(url).pathname !== '/auth/refresh' || stalled++ > 0) return res;
+      return new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(new Error('aborted: no answer'))));
+    };
+    const { client, rec, user, tokens } = await signedIn({ refreshTimeoutMs: 100 }, stallsFirstRefresh);
+    expireAccessToken();
+
+    expect((await client.me()).id).to.equal(user.id);
+    const refreshes = rec.sent.filter((s) => s.path === '/auth/refresh');
+    expect(refreshes.map((s) => (s.body as { refreshToken: string }).refreshToken)).to.deep.equal([tokens.refreshToken, tokens.refreshToken]);
+    expect(await client.sessions()).to.have.length(1);
+  });
+
   it('a refresh that answers 401 ends the session: every waiting call rejects with that ProblemError, the storage is cleared, onSessionEnd runs once', async () => {
     const ended: ProblemError[] = [];
-    const { client, storage, rec, tokens } = await signedIn({ onSessionEnd: (reason) => ended.push(reason) });
+    let sessionEnded = (): void => undefined;
+    const afterTheEnd = new Promise<void>((resolve) => (sessionEnded = resolve));
+    // One call's 401 is held back until the session has ended: a late arrival gets the same error.
+    let calls = 0;
+    const holdsOneAnswer = (inner: FetchLike): FetchLike => async (url, init) => {
+      const res = await inner(url, init);
+      if (new URL(url).pathname === '/auth/me' && ++calls === 20) await afterTheEnd;
+      return res;
+    };
+    const onSessionEnd = (reason: ProblemError) => {
+      ended.push(reason);
+      sessionEnded();
+    };
+    const { client, storage, rec, tokens } = await signedIn({ onSessionEnd }, holdsOneAnswer);
     // Someone else spends the refresh token, and the grace passes: the client's refresh is reuse.
     const stolen = await call(app.url, 'POST', '/auth/refresh', { json: { refreshToken: tokens.refreshToken } });
     expect(stolen.status, stolen.text).to.equal(200);
@@ -109,6 +139,7 @@ describe('@auth-api/client: refresh in Bearer mode, against the real service', f
     expect(first.code).to.equal('INVALID_TOKEN');
     expect(new Set(reasons).size, 'every call rejected with the one refresh failure').to.equal(1);
     expect(rec.count('POST', '/auth/refresh')).to.equal(1);
+    expect(rec.count('GET', '/auth/me'), 'none retried').to.equal(20);
     expect(await storage.get()).to.equal(null);
     expect(await client.hasSession()).to.equal(false);
     expect(ended).to.have.length(1);
