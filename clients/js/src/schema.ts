@@ -466,6 +466,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/google": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start sign-in with Google, or a link flow with ?link=; every OIDC_<NAME>_* issuer has the same three routes under /auth/<name>. OpenID Connect: the code flow with PKCE S256, a nonce, and a single-use state recorded on the server and bound to this browser */
+        get: operations["startGoogleSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/google/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Google (or, at /auth/<name>/callback, that issuer) returns here; signs in by cookie mode (or asks for the second factor: WEB_APP_URL?mfa=required) */
+        get: operations["googleCallback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/google/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A URL that links Google (or, at /auth/<name>/link, that issuer) to the signed-in account, in this browser */
+        post: operations["linkGoogle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The provider identities linked to the caller's account, oldest first */
+        get: operations["listIdentities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/identities/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove the caller's identity at a provider */
+        delete: operations["unlinkIdentity"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/users": {
         parameters: {
             query?: never;
@@ -649,6 +734,13 @@ export interface components {
             emailVerified: boolean;
             name: string | null;
             githubLogin: string | null;
+            /** @description The second factors of the account. */
+            mfa: {
+                /** @description TOTP is on: a password or provider sign-in asks for a code (MFA_REQUIRED). */
+                totp: boolean;
+                /** @description How many passkeys the account has. */
+                passkeys: number;
+            };
             /** @description The roles the account holds now (`admin` from ADMIN_EMAILS included), sorted. Access tokens carry them as the `roles` claim, as they were at issue. */
             roles: string[];
             /** Format: date-time */
@@ -662,6 +754,13 @@ export interface components {
                 emailVerified: boolean;
                 name: string | null;
                 githubLogin: string | null;
+                /** @description The second factors of the account. */
+                mfa: {
+                    /** @description TOTP is on: a password or provider sign-in asks for a code (MFA_REQUIRED). */
+                    totp: boolean;
+                    /** @description How many passkeys the account has. */
+                    passkeys: number;
+                };
                 /** @description The roles the account holds now (`admin` from ADMIN_EMAILS included), sorted. Access tokens carry them as the `roles` claim, as they were at issue. */
                 roles: string[];
                 /** Format: date-time */
@@ -683,6 +782,13 @@ export interface components {
                 emailVerified: boolean;
                 name: string | null;
                 githubLogin: string | null;
+                /** @description The second factors of the account. */
+                mfa: {
+                    /** @description TOTP is on: a password or provider sign-in asks for a code (MFA_REQUIRED). */
+                    totp: boolean;
+                    /** @description How many passkeys the account has. */
+                    passkeys: number;
+                };
                 /** @description The roles the account holds now (`admin` from ADMIN_EMAILS included), sorted. Access tokens carry them as the `roles` claim, as they were at issue. */
                 roles: string[];
                 /** Format: date-time */
@@ -699,6 +805,13 @@ export interface components {
                 emailVerified: boolean;
                 name: string | null;
                 githubLogin: string | null;
+                /** @description The second factors of the account. */
+                mfa: {
+                    /** @description TOTP is on: a password or provider sign-in asks for a code (MFA_REQUIRED). */
+                    totp: boolean;
+                    /** @description How many passkeys the account has. */
+                    passkeys: number;
+                };
                 /** @description The roles the account holds now (`admin` from ADMIN_EMAILS included), sorted. Access tokens carry them as the `roles` claim, as they were at issue. */
                 roles: string[];
                 /** Format: date-time */
@@ -722,10 +835,10 @@ export interface components {
             status: number;
             detail: string;
             /**
-             * @description Stable UPPER_SNAKE code; clients match it, never the title or detail. Each is explained in docs/problems.md: VALIDATION_FAILED (400), PASSWORD_TOO_WEAK (400), INVALID_JSON (400), PAYLOAD_TOO_LARGE (413), UNSUPPORTED_MEDIA_TYPE (415), INVALID_CREDENTIALS (401), INVALID_TOKEN (401), TOKEN_EXPIRED (401), TOKEN_MISSING (401), EMAIL_ALREADY_REGISTERED (409), SESSION_NOT_FOUND (404), TOO_MANY_ATTEMPTS (429), CSRF_FAILED (403), INVALID_METRICS_TOKEN (401), ACCOUNT_EXISTS (409), ALREADY_LINKED (409), INVALID_STATE (400), USER_NOT_FOUND (404), LINK_INVALID (400), EMAIL_ALREADY_VERIFIED (409), EMAIL_NOT_VERIFIED (403), TOO_MANY_EMAILS (429), FORBIDDEN (403), ACCOUNT_DISABLED (403), LAST_ADMIN (409), ROLE_FROM_CONFIG (409), GITHUB_NOT_CONFIGURED (404), PASSKEY_INVALID (401), PASSKEY_NOT_FOUND (404), PASSKEYS_NOT_CONFIGURED (404), MFA_REQUIRED (401), MFA_CODE_INVALID (401), MFA_TOKEN_INVALID (401), MFA_UNAVAILABLE (503), TOTP_ALREADY_ENABLED (409), TOTP_NOT_ENABLED (409), RECENT_SIGN_IN_REQUIRED (403), NOT_FOUND (404), METHOD_NOT_ALLOWED (405), BAD_REQUEST (400), HEADERS_TOO_LARGE (431), REQUEST_TIMEOUT (408), SERVICE_UNAVAILABLE (503), INTERNAL_ERROR (500).
+             * @description Stable UPPER_SNAKE code; clients match it, never the title or detail. Each is explained in docs/problems.md: VALIDATION_FAILED (400), PASSWORD_TOO_WEAK (400), INVALID_JSON (400), PAYLOAD_TOO_LARGE (413), UNSUPPORTED_MEDIA_TYPE (415), INVALID_CREDENTIALS (401), INVALID_TOKEN (401), TOKEN_EXPIRED (401), TOKEN_MISSING (401), EMAIL_ALREADY_REGISTERED (409), SESSION_NOT_FOUND (404), TOO_MANY_ATTEMPTS (429), CSRF_FAILED (403), INVALID_METRICS_TOKEN (401), ACCOUNT_EXISTS (409), ALREADY_LINKED (409), INVALID_STATE (400), USER_NOT_FOUND (404), LINK_INVALID (400), EMAIL_ALREADY_VERIFIED (409), EMAIL_NOT_VERIFIED (403), TOO_MANY_EMAILS (429), FORBIDDEN (403), ACCOUNT_DISABLED (403), LAST_ADMIN (409), ROLE_FROM_CONFIG (409), GITHUB_NOT_CONFIGURED (404), PROVIDER_NOT_CONFIGURED (404), PASSKEY_INVALID (401), PASSKEY_NOT_FOUND (404), IDENTITY_NOT_FOUND (404), LAST_SIGN_IN_METHOD (409), PASSKEYS_NOT_CONFIGURED (404), MFA_REQUIRED (401), MFA_CODE_INVALID (401), MFA_TOKEN_INVALID (401), MFA_UNAVAILABLE (503), TOTP_ALREADY_ENABLED (409), TOTP_NOT_ENABLED (409), RECENT_SIGN_IN_REQUIRED (403), NOT_FOUND (404), METHOD_NOT_ALLOWED (405), BAD_REQUEST (400), HEADERS_TOO_LARGE (431), REQUEST_TIMEOUT (408), SERVICE_UNAVAILABLE (503), INTERNAL_ERROR (500).
              * @enum {string}
              */
-            code: "VALIDATION_FAILED" | "PASSWORD_TOO_WEAK" | "INVALID_JSON" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "INVALID_CREDENTIALS" | "INVALID_TOKEN" | "TOKEN_EXPIRED" | "TOKEN_MISSING" | "EMAIL_ALREADY_REGISTERED" | "SESSION_NOT_FOUND" | "TOO_MANY_ATTEMPTS" | "CSRF_FAILED" | "INVALID_METRICS_TOKEN" | "ACCOUNT_EXISTS" | "ALREADY_LINKED" | "INVALID_STATE" | "USER_NOT_FOUND" | "LINK_INVALID" | "EMAIL_ALREADY_VERIFIED" | "EMAIL_NOT_VERIFIED" | "TOO_MANY_EMAILS" | "FORBIDDEN" | "ACCOUNT_DISABLED" | "LAST_ADMIN" | "ROLE_FROM_CONFIG" | "GITHUB_NOT_CONFIGURED" | "PASSKEY_INVALID" | "PASSKEY_NOT_FOUND" | "PASSKEYS_NOT_CONFIGURED" | "MFA_REQUIRED" | "MFA_CODE_INVALID" | "MFA_TOKEN_INVALID" | "MFA_UNAVAILABLE" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_ENABLED" | "RECENT_SIGN_IN_REQUIRED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "BAD_REQUEST" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+            code: "VALIDATION_FAILED" | "PASSWORD_TOO_WEAK" | "INVALID_JSON" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "INVALID_CREDENTIALS" | "INVALID_TOKEN" | "TOKEN_EXPIRED" | "TOKEN_MISSING" | "EMAIL_ALREADY_REGISTERED" | "SESSION_NOT_FOUND" | "TOO_MANY_ATTEMPTS" | "CSRF_FAILED" | "INVALID_METRICS_TOKEN" | "ACCOUNT_EXISTS" | "ALREADY_LINKED" | "INVALID_STATE" | "USER_NOT_FOUND" | "LINK_INVALID" | "EMAIL_ALREADY_VERIFIED" | "EMAIL_NOT_VERIFIED" | "TOO_MANY_EMAILS" | "FORBIDDEN" | "ACCOUNT_DISABLED" | "LAST_ADMIN" | "ROLE_FROM_CONFIG" | "GITHUB_NOT_CONFIGURED" | "PROVIDER_NOT_CONFIGURED" | "PASSKEY_INVALID" | "PASSKEY_NOT_FOUND" | "IDENTITY_NOT_FOUND" | "LAST_SIGN_IN_METHOD" | "PASSKEYS_NOT_CONFIGURED" | "MFA_REQUIRED" | "MFA_CODE_INVALID" | "MFA_TOKEN_INVALID" | "MFA_UNAVAILABLE" | "TOTP_ALREADY_ENABLED" | "TOTP_NOT_ENABLED" | "RECENT_SIGN_IN_REQUIRED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "BAD_REQUEST" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
             errors?: {
                 field: string;
                 message: string;
@@ -743,6 +856,13 @@ export interface components {
             emailVerified: boolean;
             name: string | null;
             githubLogin: string | null;
+            /** @description The second factors of the account. */
+            mfa: {
+                /** @description TOTP is on: a password or provider sign-in asks for a code (MFA_REQUIRED). */
+                totp: boolean;
+                /** @description How many passkeys the account has. */
+                passkeys: number;
+            };
             /** @description The roles the account holds now (`admin` from ADMIN_EMAILS included), sorted. Access tokens carry them as the `roles` claim, as they were at issue. */
             roles: string[];
             /** Format: date-time */
@@ -762,6 +882,13 @@ export interface components {
             emailVerified: boolean;
             name: string | null;
             githubLogin: string | null;
+            /** @description The second factors of the account. */
+            mfa: {
+                /** @description TOTP is on: a password or provider sign-in asks for a code (MFA_REQUIRED). */
+                totp: boolean;
+                /** @description How many passkeys the account has. */
+                passkeys: number;
+            };
             /** @description The roles the account holds now (`admin` from ADMIN_EMAILS included), sorted. Access tokens carry them as the `roles` claim, as they were at issue. */
             roles: string[];
             /** Format: date-time */
@@ -785,7 +912,7 @@ export interface components {
             /** Format: date-time */
             at: string;
             /** @enum {string} */
-            type: "user.registered" | "login.succeeded" | "login.failed" | "login.throttled" | "session.reuse_detected" | "session.ended" | "sessions.ended_all" | "password.changed" | "password.reset_requested" | "password.reset" | "email.verification_requested" | "email.verified" | "email.change_requested" | "email.changed" | "github.signed_in" | "github.linked" | "mfa.enabled" | "mfa.disabled" | "mfa.failed" | "passkey.added" | "passkey.removed" | "admin.user_updated" | "admin.user_deleted" | "admin.sessions_ended";
+            type: "user.registered" | "login.succeeded" | "login.failed" | "login.throttled" | "session.reuse_detected" | "session.ended" | "sessions.ended_all" | "password.changed" | "password.reset_requested" | "password.reset" | "email.verification_requested" | "email.verified" | "email.change_requested" | "email.changed" | "github.signed_in" | "github.linked" | "identity.signed_in" | "identity.linked" | "identity.unlinked" | "mfa.enabled" | "mfa.disabled" | "mfa.failed" | "passkey.added" | "passkey.removed" | "admin.user_updated" | "admin.user_deleted" | "admin.sessions_ended";
             userId: string | null;
             /** @description Who did it, when not the account itself (an administrator). */
             actorId: string | null;
@@ -949,6 +1076,10 @@ export interface operations {
                      *         "emailVerified": true,
                      *         "name": "Ada",
                      *         "githubLogin": null,
+                     *         "mfa": {
+                     *           "totp": false,
+                     *           "passkeys": 0
+                     *         },
                      *         "roles": [],
                      *         "createdAt": "2026-12-01T09:30:00.000Z"
                      *       },
@@ -1040,6 +1171,10 @@ export interface operations {
                      *         "emailVerified": true,
                      *         "name": "Ada",
                      *         "githubLogin": null,
+                     *         "mfa": {
+                     *           "totp": false,
+                     *           "passkeys": 0
+                     *         },
                      *         "roles": [],
                      *         "createdAt": "2026-12-01T09:30:00.000Z"
                      *       },
@@ -1137,6 +1272,10 @@ export interface operations {
                      *         "emailVerified": true,
                      *         "name": "Ada",
                      *         "githubLogin": null,
+                     *         "mfa": {
+                     *           "totp": false,
+                     *           "passkeys": 0
+                     *         },
                      *         "roles": [],
                      *         "createdAt": "2026-12-01T09:30:00.000Z"
                      *       },
@@ -1308,6 +1447,10 @@ export interface operations {
                      *       "emailVerified": true,
                      *       "name": "Ada",
                      *       "githubLogin": null,
+                     *       "mfa": {
+                     *         "totp": false,
+                     *         "passkeys": 0
+                     *       },
                      *       "roles": [],
                      *       "createdAt": "2026-12-01T09:30:00.000Z"
                      *     }
@@ -1378,6 +1521,10 @@ export interface operations {
                      *         "emailVerified": true,
                      *         "name": "Ada",
                      *         "githubLogin": null,
+                     *         "mfa": {
+                     *           "totp": false,
+                     *           "passkeys": 0
+                     *         },
                      *         "roles": [],
                      *         "createdAt": "2026-12-01T09:30:00.000Z"
                      *       },
@@ -1556,6 +1703,10 @@ export interface operations {
                      *       "emailVerified": true,
                      *       "name": "Ada",
                      *       "githubLogin": null,
+                     *       "mfa": {
+                     *         "totp": false,
+                     *         "passkeys": 0
+                     *       },
                      *       "roles": [],
                      *       "createdAt": "2026-12-01T09:30:00.000Z"
                      *     }
@@ -1841,6 +1992,10 @@ export interface operations {
                      *       "emailVerified": true,
                      *       "name": "Ada",
                      *       "githubLogin": null,
+                     *       "mfa": {
+                     *         "totp": false,
+                     *         "passkeys": 0
+                     *       },
                      *       "roles": [],
                      *       "createdAt": "2026-12-01T09:30:00.000Z"
                      *     }
@@ -2449,6 +2604,10 @@ export interface operations {
                      *         "emailVerified": true,
                      *         "name": "Ada",
                      *         "githubLogin": null,
+                     *         "mfa": {
+                     *           "totp": false,
+                     *           "passkeys": 0
+                     *         },
                      *         "roles": [],
                      *         "createdAt": "2026-12-01T09:30:00.000Z"
                      *       },
@@ -2846,6 +3005,10 @@ export interface operations {
                      *         "emailVerified": true,
                      *         "name": "Ada",
                      *         "githubLogin": null,
+                     *         "mfa": {
+                     *           "totp": false,
+                     *           "passkeys": 0
+                     *         },
                      *         "roles": [],
                      *         "createdAt": "2026-12-01T09:30:00.000Z"
                      *       },
@@ -2979,6 +3142,276 @@ export interface operations {
             };
         };
     };
+    startGoogleSignIn: {
+        parameters: {
+            query?: {
+                link?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider's authorization endpoint; or WEB_APP_URL?error=provider_unavailable when its discovery failed, invalid_state for a bad ?link= */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description PROVIDER_NOT_CONFIGURED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST_TIMEOUT: the headers (HEADERS_TIMEOUT_SECONDS) or the whole request (REQUEST_TIMEOUT_SECONDS) did not arrive in time; the connection closes */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    googleCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To WEB_APP_URL, signed in; or to WEB_APP_URL?error=<code>, signed out: as GitHub's callback (invalid_state, access_denied, account_exists, already_linked, email_not_verified, account_disabled, server_error), plus provider_unavailable (its token, JWKS or userinfo endpoint failed) and invalid_id_token (signature, iss, aud, exp or nonce) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description PROVIDER_NOT_CONFIGURED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST_TIMEOUT: the headers (HEADERS_TIMEOUT_SECONDS) or the whole request (REQUEST_TIMEOUT_SECONDS) did not arrive in time; the connection closes */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkGoogle: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required when a cookie authenticates this unsafe request: the value of the csrf_token cookie (403 CSRF_FAILED otherwise). Not used in Bearer mode. */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The URL */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "url": "http://localhost:3000/auth/google?link=eyJhbGciOiJIUzI1NiJ9.eyJ1IjoiMCJ9.c2ln"
+                     *     }
+                     */
+                    "application/json": {
+                        url: string;
+                    };
+                };
+            };
+            /** @description TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CSRF_FAILED (cookie mode) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description PROVIDER_NOT_CONFIGURED */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST_TIMEOUT: the headers (HEADERS_TIMEOUT_SECONDS) or the whole request (REQUEST_TIMEOUT_SECONDS) did not arrive in time; the connection closes */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listIdentities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The identities */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "identities": [
+                     *         {
+                     *           "provider": "google",
+                     *           "login": null,
+                     *           "email": "ada@example.com",
+                     *           "linkedAt": "2026-12-03T08:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        identities: {
+                            /** @description `github`, `google`, or the name of an OIDC_<NAME>_* issuer. */
+                            provider: string;
+                            /** @description GitHub's login, OpenID Connect's preferred_username, or null. */
+                            login: string | null;
+                            /** @description The verified email the provider gave when it was linked, or null. */
+                            email: string | null;
+                            /** Format: date-time */
+                            linkedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST_TIMEOUT: the headers (HEADERS_TIMEOUT_SECONDS) or the whole request (REQUEST_TIMEOUT_SECONDS) did not arrive in time; the connection closes */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unlinkIdentity: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required when a cookie authenticates this unsafe request: the value of the csrf_token cookie (403 CSRF_FAILED otherwise). Not used in Bearer mode. */
+                "X-CSRF-Token"?: components["parameters"]["CsrfToken"];
+            };
+            path: {
+                /** @example google */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed: that provider no longer signs in to this account */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description TOKEN_MISSING, INVALID_TOKEN or TOKEN_EXPIRED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CSRF_FAILED (cookie mode) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description IDENTITY_NOT_FOUND: no identity of that provider is linked */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description REQUEST_TIMEOUT: the headers (HEADERS_TIMEOUT_SECONDS) or the whole request (REQUEST_TIMEOUT_SECONDS) did not arrive in time; the connection closes */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description LAST_SIGN_IN_METHOD: the account would have no password, passkey or other identity left */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     adminSearchUsers: {
         parameters: {
             query?: {
@@ -3012,6 +3445,10 @@ export interface operations {
                      *           "emailVerified": true,
                      *           "name": "Ada",
                      *           "githubLogin": null,
+                     *           "mfa": {
+                     *             "totp": false,
+                     *             "passkeys": 0
+                     *           },
                      *           "roles": [],
                      *           "createdAt": "2026-12-01T09:30:00.000Z",
                      *           "disabled": false,
@@ -3029,6 +3466,13 @@ export interface operations {
                             emailVerified: boolean;
                             name: string | null;
                             githubLogin: string | null;
+                            /** @description The second factors of the account. */
+                            mfa: {
+                                /** @description TOTP is on: a password or provider sign-in asks for a code (MFA_REQUIRED). */
+                                totp: boolean;
+                                /** @description How many passkeys the account has. */
+                                passkeys: number;
+                            };
                             /** @description The roles the account holds now (`admin` from ADMIN_EMAILS included), sorted. Access tokens carry them as the `roles` claim, as they were at issue. */
                             roles: string[];
                             /** Format: date-time */
@@ -3108,6 +3552,10 @@ export interface operations {
                      *       "emailVerified": true,
                      *       "name": "Ada",
                      *       "githubLogin": null,
+                     *       "mfa": {
+                     *         "totp": false,
+                     *         "passkeys": 0
+                     *       },
                      *       "roles": [],
                      *       "createdAt": "2026-12-01T09:30:00.000Z",
                      *       "disabled": false,
@@ -3291,6 +3739,10 @@ export interface operations {
                      *       "emailVerified": true,
                      *       "name": "Ada",
                      *       "githubLogin": null,
+                     *       "mfa": {
+                     *         "totp": false,
+                     *         "passkeys": 0
+                     *       },
                      *       "roles": [
                      *         "support"
                      *       ],
@@ -3436,7 +3888,7 @@ export interface operations {
                  * @description Only this type.
                  * @example login.failed
                  */
-                type?: "user.registered" | "login.succeeded" | "login.failed" | "login.throttled" | "session.reuse_detected" | "session.ended" | "sessions.ended_all" | "password.changed" | "password.reset_requested" | "password.reset" | "email.verification_requested" | "email.verified" | "email.change_requested" | "email.changed" | "github.signed_in" | "github.linked" | "mfa.enabled" | "mfa.disabled" | "mfa.failed" | "passkey.added" | "passkey.removed" | "admin.user_updated" | "admin.user_deleted" | "admin.sessions_ended";
+                type?: "user.registered" | "login.succeeded" | "login.failed" | "login.throttled" | "session.reuse_detected" | "session.ended" | "sessions.ended_all" | "password.changed" | "password.reset_requested" | "password.reset" | "email.verification_requested" | "email.verified" | "email.change_requested" | "email.changed" | "github.signed_in" | "github.linked" | "identity.signed_in" | "identity.linked" | "identity.unlinked" | "mfa.enabled" | "mfa.disabled" | "mfa.failed" | "passkey.added" | "passkey.removed" | "admin.user_updated" | "admin.user_deleted" | "admin.sessions_ended";
                 /** @description The `nextCursor` of the previous page (opaque); absent: the first page. */
                 cursor?: string;
                 limit?: number;
@@ -3479,7 +3931,7 @@ export interface operations {
                             /** Format: date-time */
                             at: string;
                             /** @enum {string} */
-                            type: "user.registered" | "login.succeeded" | "login.failed" | "login.throttled" | "session.reuse_detected" | "session.ended" | "sessions.ended_all" | "password.changed" | "password.reset_requested" | "password.reset" | "email.verification_requested" | "email.verified" | "email.change_requested" | "email.changed" | "github.signed_in" | "github.linked" | "mfa.enabled" | "mfa.disabled" | "mfa.failed" | "passkey.added" | "passkey.removed" | "admin.user_updated" | "admin.user_deleted" | "admin.sessions_ended";
+                            type: "user.registered" | "login.succeeded" | "login.failed" | "login.throttled" | "session.reuse_detected" | "session.ended" | "sessions.ended_all" | "password.changed" | "password.reset_requested" | "password.reset" | "email.verification_requested" | "email.verified" | "email.change_requested" | "email.changed" | "github.signed_in" | "github.linked" | "identity.signed_in" | "identity.linked" | "identity.unlinked" | "mfa.enabled" | "mfa.disabled" | "mfa.failed" | "passkey.added" | "passkey.removed" | "admin.user_updated" | "admin.user_deleted" | "admin.sessions_ended";
                             userId: string | null;
                             /** @description Who did it, when not the account itself (an administrator). */
                             actorId: string | null;

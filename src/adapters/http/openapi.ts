@@ -17,6 +17,12 @@ const user = z.object({
   emailVerified: z.boolean().meta({ description: 'The address was proven: a verification or reset link was spent, or GitHub vouched for it.' }),
   name: z.string().nullable(),
   githubLogin: z.string().nullable(),
+  mfa: z
+    .object({
+      totp: z.boolean().meta({ description: 'TOTP is on: a password or provider sign-in asks for a code (MFA_REQUIRED).' }),
+      passkeys: z.number().int().meta({ description: 'How many passkeys the account has.' }),
+    })
+    .meta({ description: 'The second factors of the account.' }),
   roles: z.array(z.string()).meta({ description: 'The roles the account holds now (`admin` from ADMIN_EMAILS included), sorted. Access tokens carry them as the `roles` claim, as they were at issue.' }),
   createdAt: z.string().meta({ format: 'date-time' }),
 });
@@ -95,7 +101,7 @@ const json = (s: z.ZodType | { $ref: string }, example?: unknown) => ({
 });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const problemAnswer = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
-const EXAMPLE_USER = { id: '0b9f1c3e-6a52-4d3e-9d1b-1f0e7a2c4b11', email: 'ada@example.com', emailVerified: true, name: 'Ada', githubLogin: null, roles: [], createdAt: '2026-12-01T09:30:00.000Z' };
+const EXAMPLE_USER = { id: '0b9f1c3e-6a52-4d3e-9d1b-1f0e7a2c4b11', email: 'ada@example.com', emailVerified: true, name: 'Ada', githubLogin: null, mfa: { totp: false, passkeys: 0 }, roles: [], createdAt: '2026-12-01T09:30:00.000Z' };
 const EXAMPLE_ADMIN_USER = { ...EXAMPLE_USER, disabled: false, lastSignInAt: '2026-12-03T08:00:00.000Z' };
 const EXAMPLE_TOKENS = {
   user: EXAMPLE_USER,
