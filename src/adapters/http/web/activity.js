@@ -15,8 +15,11 @@ function adminChange(e) {
   return `An administrator changed the account${fields ? ` (${fields})` : ''}`;
 }
 
-/** A provider as a person names it: `google` is Google; any other issuer shows the name it was configured with. */
-const providerName = (e) => ({ github: 'GitHub', google: 'Google' })[e.detail?.provider] ?? String(e.detail?.provider ?? 'a provider');
+/** A provider as a person names it, as the page's providers.js does: a configured issuer shows its name, capitalised. */
+const providerName = (e) => {
+  const name = String(e.detail?.provider ?? 'a provider');
+  return { github: 'GitHub', google: 'Google' }[name] ?? name.charAt(0).toUpperCase() + name.slice(1);
+};
 
 /** How a sign-in was proved (`login.succeeded`'s `detail.method`). */
 const SIGNED_IN_WITH = {

@@ -67,7 +67,7 @@ const element = (tag, className, text) => {
 
 /** The label a person reads for a form field ("New password"), for naming it in a message. */
 function labelOf(form, field) {
-  const input = form?.elements.namedItem(field);
+  const input = form?.elements?.namedItem(field);
   return input?.labels?.[0]?.firstChild?.textContent.trim() || field;
 }
 
@@ -105,7 +105,7 @@ function showError(err, form) {
   const text = typeof message === 'function' ? message(err) : message || p.detail || p.title;
   const reason = REASONED.has(p.code) && !p.errors?.length ? p.detail : undefined;
   show('error', text, { near, reason, errors: p.errors, form });
-  const field = form?.elements.namedItem(p.errors?.[0]?.field ?? here?.field);
+  const field = form?.elements?.namedItem(p.errors?.[0]?.field ?? here?.field);
   if (field instanceof HTMLInputElement) {
     field.setAttribute('aria-invalid', 'true');
     field.focus();
