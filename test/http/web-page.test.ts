@@ -40,6 +40,13 @@ describe('GET / (the account page) and its icon', () => {
     expect(qr.res.status).to.equal(200);
     expect(qr.res.headers.get('content-type')).to.equal('text/javascript; charset=utf-8');
     expect(qr.body.toString('utf8')).to.match(/export\s*\{/);
+    // The page's API client: the repository's own clients/js, as one module with no imports of its own.
+    const client = await bytes('/vendor/auth-client.js');
+    expect(client.res.status).to.equal(200);
+    expect(client.res.headers.get('content-type')).to.equal('text/javascript; charset=utf-8');
+    const source = client.body.toString('utf8');
+    expect(source).to.match(/export function createAuthClient\(/);
+    expect(source, 'no import left to resolve in the browser').to.not.match(/^\s*import\s/m);
   });
 
   it('serves the SVG icon the pages link', async () => {

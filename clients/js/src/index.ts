@@ -181,6 +181,12 @@ export interface AuthClient {
   login(body: LoginBody): Promise<LoginResult>;
   /** The second step: a TOTP or recovery code. `mfaToken` defaults to the last `mfa_required` one, then to the `mfa_token` cookie of a provider sign-in. */
   verifyMfa(body: { mfaToken?: string; code: string }): Promise<SignedIn>;
+  /**
+   * A sign-in the client has no method of its own for, a passkey assertion say
+   * (POST /auth/passkeys/authentication with the browser's AuthenticationResponseJSON): posted as a
+   * sign-in in the client's mode, and its tokens kept as login's are.
+   */
+  signIn(path: string, body?: unknown): Promise<SignedIn>;
   me(): Promise<User>;
   /** Ends this session (on the service when it can be reached; locally in any case). */
   logout(): Promise<void>;
@@ -436,6 +442,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       const body: VerifyMfaBody = token ? { mfaToken: token, code } : { code };
       const answer = await read<SignInAnswer>(await send('POST', '/auth/mfa/verify', body, { signIn: true }));
       if (token === pendingMfaToken) pendingMfaToken = null;
+      await signedIn(answer);
+      return { kind: 'signed_in', user: answer.user };
+    },
+
+    async signIn(path, body) {
+      const answer = await read<SignInAnswer>(await send('POST', path, body, { signIn: true }));
       await signedIn(answer);
       return { kind: 'signed_in', user: answer.user };
     },

@@ -1,5 +1,7 @@
 import Router from '@koa/router';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type * as TypeScript from 'typescript';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -16,6 +18,19 @@ const REFERENCE_BUNDLE = existsSync(BUILT_BUNDLE) ? BUILT_BUNDLE : fileURLToPath
  * (a classic script that defines `SimpleWebAuthnBrowser`), and lean-qr, one ES module that draws
  * the TOTP enrolment's otpauth URL as a QR code.
  */
+/**
+ * The page's API client: the repository's own typed client (clients/js), one ES module with no
+ * dependencies. `npm run build` compiles it beside the pages (so production needs no TypeScript);
+ * from the sources it is transpiled once at start with the TypeScript compiler npm installed.
+ */
+const BUILT_CLIENT = fileURLToPath(new URL('../web/auth-client.js', import.meta.url));
+function authClientModule(): string {
+  if (existsSync(BUILT_CLIENT)) return readFileSync(BUILT_CLIENT, 'utf8').replace(/^\/\/# sourceMappingURL=.*$/m, '');
+  const ts = createRequire(import.meta.url)('typescript') as typeof TypeScript;
+  const source = readFileSync(fileURLToPath(new URL('../../../../clients/js/src/index.ts', import.meta.url)), 'utf8');
+  return ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 } }).outputText;
+}
+
 const WEBAUTHN_BUNDLE = fileURLToPath(new URL('../dist/bundle/index.umd.min.js', import.meta.resolve('@simplewebauthn/browser')));
 const QR_MODULE = fileURLToPath(import.meta.resolve('lean-qr'));
 
@@ -52,6 +67,12 @@ const ASSETS = {
 /** The demo page and the API reference: static files read once at start, served as they are (no build step). */
 export function webRoutes(features: { readonly github: boolean; readonly passkeys: boolean; readonly providers: readonly string[] }): Router {
   const router = new Router();
+  const client = authClientModule();
+  router.get('/vendor/auth-client.js', (ctx) => {
+    ctx.type = 'text/javascript; charset=utf-8';
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.body = client;
+  });
   for (const [path, asset] of Object.entries(ASSETS)) {
     let body: string | Buffer = readFileSync(asset.file.startsWith('/') ? asset.file : new URL(`../web/${asset.file}`, import.meta.url));
     // The page shows its GitHub, provider and passkey buttons only when the service has them.

@@ -1,5 +1,5 @@
 // The account page: signing in and up, sessions, the password; the mail-link flows live in email.js.
-import { api, hasSession, ProblemError, read, REFRESHABLE, send, tryAgain } from './api.js';
+import { api, client, hasSession, ProblemError, REFRESHABLE, tryAgain } from './api.js';
 import { renderActivity } from './activity.js';
 import { EMAIL_FORMS, EMAIL_MESSAGES, emailFlows } from './email.js';
 import { MFA_FORMS, MFA_MESSAGES, mfaFlows } from './mfa.js';
@@ -95,7 +95,7 @@ function showError(err, form) {
   const near = form?.previousElementSibling ?? undefined;
   if (!(err instanceof ProblemError)) return show('error', 'The service could not be reached. Check your connection and try again.', { near });
   const p = err.problem;
-  if (!p) return show('error', `The service answered with an error (${err.status}). Please try again.`, { near });
+  if (!err.code) return show('error', `The service answered with an error (${err.status}). Please try again.`, { near });
   if (err.status === 401 && REFRESHABLE.has(p.code)) {
     renderSignedOut();
     return show('error', MESSAGES.INVALID_TOKEN);
@@ -220,21 +220,16 @@ function onSubmit(id, action) {
 }
 
 onSubmit('signin-form', async (data, form) => {
-  try {
-    const { user } = await read(await send('POST', '/auth/login', data));
-    form.reset();
-    await renderSignedIn(user);
-  } catch (err) {
-    if (!(err instanceof ProblemError && err.code === 'MFA_REQUIRED')) throw err;
-    // The password was right; the account asks for its second step.
-    form.reset();
-    mfa.startStep({ token: err.problem.mfaToken, methods: err.problem.methods ?? [] });
-  }
+  const result = await client.login(data);
+  form.reset();
+  // The password was right, and the account asks for its second step.
+  if (result.kind === 'mfa_required') return mfa.startStep({ token: result.mfaToken, methods: result.methods });
+  await renderSignedIn(result.user);
 });
 
 onSubmit('signup-form', async (data, form) => {
   if (!data.name) delete data.name;
-  const { user } = await read(await send('POST', '/auth/register', data));
+  const { user } = await client.register(data);
   form.reset();
   await renderSignedIn(user);
 });
@@ -252,11 +247,12 @@ function signedOut(text) {
 }
 
 $('signout').addEventListener('click', () => act(async () => {
-  await api('POST', '/auth/logout');
+  await client.logout();
   signedOut('Signed out.');
 }));
 
 $('signout-all').addEventListener('click', () => act(async () => {
+  // Not client.logoutAll(), which takes a session already ended elsewhere as done: the person should hear that it had ended.
   await api('POST', '/auth/logout-all');
   signedOut('Signed out on every device.');
 }));

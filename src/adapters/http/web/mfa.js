@@ -1,7 +1,7 @@
 // Two-step verification on the account page: the second step of a sign-in (after the password, or
 // after GitHub's `?mfa=required`), and the card that turns TOTP on (QR code, key, recovery codes) and off.
 import { generate } from '/vendor/lean-qr.mjs';
-import { api, post, ProblemError } from './api.js';
+import { api, client, ProblemError } from './api.js';
 
 /** What the MFA problem codes mean to a person (merged into the page's own table). */
 export const MFA_MESSAGES = {
@@ -58,7 +58,7 @@ export function mfaFlows(ui) {
 
   onSubmit('mfa-form', async (data, form) => {
     try {
-      const { user } = await post('/auth/mfa/verify', mfaToken ? { mfaToken, code: data.code } : { code: data.code });
+      const { user } = await client.verifyMfa(mfaToken ? { mfaToken, code: data.code } : { code: data.code });
       mfaToken = null;
       form.reset();
       await ui.renderSignedIn(user);

@@ -1,7 +1,7 @@
 // Passkeys on the account page: "Sign in with a passkey" (discoverable, no email asked), and the
 // card that adds, lists and removes them. The ceremonies run in @simplewebauthn/browser, which
 // /vendor/simplewebauthn-browser.js defines as a global before the page's modules run.
-import { api, post } from './api.js';
+import { api, client, post } from './api.js';
 
 /** What the passkey problem codes mean to a person (merged into the page's own table). */
 export const PASSKEY_MESSAGES = {
@@ -41,7 +41,7 @@ export function passkeyFlows(ui) {
     const optionsJSON = await post('/auth/passkeys/authentication/options');
     const asserted = await ceremony(() => webauthn.startAuthentication({ optionsJSON }), $('tabs'));
     if (!asserted) return;
-    const { user } = await post('/auth/passkeys/authentication', asserted);
+    const { user } = await client.signIn('/auth/passkeys/authentication', asserted);
     await ui.renderSignedIn(user);
   }
 
