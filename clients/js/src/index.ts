@@ -12,12 +12,6 @@ import type { components, paths } from './schema.js';
 
 type Json<R> = R extends { content: { 'application/json': infer B } } ? B : never;
 type RequestJson<O> = O extends { requestBody?: infer B } ? Json<NonNullable<B>> : never;
-/** The JSON answer of `method path` with `status`, or `Fallback` while the document lacks that route. */
-type Answer<P extends string, M extends string, S extends number, Fallback> = P extends keyof paths
-  ? paths[P] extends Record<M, { responses: Record<S, infer R> }>
-    ? Json<R>
-    : Fallback
-  : Fallback;
 
 export type User = components['schemas']['User'];
 export type Session = components['schemas']['Session'];
@@ -30,15 +24,11 @@ type BearerTokens = components['schemas']['BearerTokens'];
 type SignInAnswer = Json<paths['/auth/login']['post']['responses'][200]>;
 type RegisterAnswer = Json<paths['/auth/register']['post']['responses'][201]>;
 
+type IdentitiesAnswer = Json<paths['/auth/identities']['get']['responses'][200]>;
 /** An external sign-in linked to the account (API.md "Sign-in providers"). */
-export interface Identity {
-  provider: string;
-  login: string | null;
-  email: string | null;
-  linkedAt: string;
-}
-type IdentitiesAnswer = Answer<'/auth/identities', 'get', 200, { identities: Identity[] }>;
-type LinkAnswer = Answer<'/auth/{provider}/link', 'post', 200, Json<paths['/auth/github/link']['post']['responses'][200]>>;
+export type Identity = IdentitiesAnswer['identities'][number];
+/** Every provider's link route answers as Google's does (the document lists Google's and GitHub's). */
+type LinkAnswer = Json<paths['/auth/google/link']['post']['responses'][200]>;
 
 /** A second factor the MFA step accepts (`methods` of a 401 MFA_REQUIRED). */
 export type MfaMethod = 'totp' | 'recovery_code' | 'passkey' | (string & Record<never, never>);
