@@ -1,33 +1,21 @@
-import { LRUCache } from 'lru-cache';
 import type { SignInStateStore } from '../../../domain/ports/sign-in-state-store.js';
-import { forgetEntry } from '../../shared/lru-forget.js';
+import { InMemoryOneShot } from './in-memory-one-shot.js';
 
-interface Issued {
-  readonly provider: string;
-  readonly expiresAt: number;
-}
-
-/**
- * In-process sign-in states, for one instance (several need REDIS_URL, as the login throttle
- * does). Bounded: past `maxEntries` the oldest are forgotten first, so a flood of sign-in starts
- * cannot exhaust memory; a forgotten state fails its callback (invalid_state), never opens one.
- */
+/** In-process sign-in states, for one instance (InMemoryOneShot: bounded, single use). */
 export class InMemorySignInStateStore implements SignInStateStore {
-  private readonly states: LRUCache<string, Issued>;
+  private readonly states: InMemoryOneShot<{ readonly provider: string; readonly expiresAt: number }>;
 
   constructor(maxEntries = 100_000) {
-    this.states = new LRUCache({ max: maxEntries });
+    this.states = new InMemoryOneShot(maxEntries);
   }
 
   issue(stateDigest: string, provider: string, expiresAt: Date): Promise<void> {
-    this.states.set(stateDigest, { provider, expiresAt: expiresAt.getTime() });
+    this.states.put(stateDigest, { provider, expiresAt: expiresAt.getTime() });
     return Promise.resolve();
   }
 
   consume(stateDigest: string, provider: string, now: Date): Promise<boolean> {
-    const found = this.states.get(stateDigest);
-    if (!found) return Promise.resolve(false);
-    forgetEntry(this.states, stateDigest);
-    return Promise.resolve(found.provider === provider && found.expiresAt > now.getTime());
+    const issued = this.states.take(stateDigest);
+    return Promise.resolve(issued !== null && issued.provider === provider && issued.expiresAt > now.getTime());
   }
 }
