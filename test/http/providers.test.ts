@@ -245,3 +245,36 @@ for (const backend of [MEMORY_BACKEND, ...DATABASE_BACKENDS]) {
     });
   });
 }
+
+describe('an OpenID Connect issuer whose discovery fails', function () {
+  this.timeout(20_000);
+  let issuer: OidcStandIn;
+  let app: TestApp;
+  let stop: (() => Promise<void>) | undefined;
+
+  before(async () => {
+    issuer = await OidcStandIn.start();
+    issuer.discoveryMode = 'server_error';
+    ({ app, stop } = await MEMORY_BACKEND.start({
+      env: { WEB_APP_URL, OIDC_ACME_ISSUER: issuer.url, OIDC_ACME_CLIENT_ID: issuer.clientId, OIDC_ACME_CLIENT_SECRET: issuer.clientSecret },
+    }));
+  });
+  after(async () => {
+    if (stop) await stop();
+    await issuer?.close();
+  });
+
+  it('sends the browser back with ?error=provider_unavailable, and tries discovery again on the next sign-in', async () => {
+    const b = new Browser(app as unknown as GithubTestApp);
+    const failed = await b.get(`${app.url}/auth/acme`);
+    expect(failed.status).to.equal(302);
+    expect(failed.headers.get('location')).to.equal(`${WEB_APP_URL}?error=provider_unavailable`);
+    expect(b.cookie('oauth_state', '/auth/acme/callback'), 'no flow was started').to.equal(undefined);
+
+    issuer.discoveryMode = 'ok';
+    const started = await b.get(`${app.url}/auth/acme`);
+    expect(started.status).to.equal(302);
+    expect(new URL(started.headers.get('location') ?? '').origin).to.equal(new URL(issuer.url).origin);
+    expect(issuer.discoveryFetches, 'one failed, one answered').to.equal(2);
+  });
+});
