@@ -264,7 +264,7 @@ describe('an OpenID Connect issuer whose discovery fails', function () {
     await issuer?.close();
   });
 
-  it('sends the browser back with ?error=provider_unavailable, and tries discovery again on the next sign-in', async () => {
+  it('sends the browser back with ?error=provider_unavailable, tries discovery again on the next sign-in, then keeps it', async () => {
     const b = new Browser(app as unknown as GithubTestApp);
     const failed = await b.get(`${app.url}/auth/acme`);
     expect(failed.status).to.equal(302);
@@ -276,5 +276,8 @@ describe('an OpenID Connect issuer whose discovery fails', function () {
     expect(started.status).to.equal(302);
     expect(new URL(started.headers.get('location') ?? '').origin).to.equal(new URL(issuer.url).origin);
     expect(issuer.discoveryFetches, 'one failed, one answered').to.equal(2);
+    // Then it is kept: later sign-ins reuse it (and the JWKS it caches).
+    expect((await b.get(`${app.url}/auth/acme`)).status).to.equal(302);
+    expect(issuer.discoveryFetches, 'discovered once').to.equal(2);
   });
 });

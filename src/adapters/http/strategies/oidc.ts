@@ -71,7 +71,12 @@ interface KoaPassportRequest extends RequestWithCookies {
  */
 export class OidcStrategy extends Strategy {
   readonly name: string;
-  private configuration: Promise<client.Configuration> | null = null;
+  /**
+   * The discovered configuration (and with it the cached JWKS), in a holder: Passport runs each
+   * request on an object made from this strategy (Object.create), where `this.x = …` would land on
+   * that request's object and never be seen again.
+   */
+  private readonly discovered: { configuration: Promise<client.Configuration> | null } = { configuration: null };
 
   constructor(
     private readonly config: OidcProviderConfig,
@@ -84,7 +89,7 @@ export class OidcStrategy extends Strategy {
 
   /** Discovery once, then cached; a failed one is tried again by the next sign-in. */
   private discover(): Promise<client.Configuration> {
-    this.configuration ??= client
+    this.discovered.configuration ??= client
       .discovery(new URL(this.config.issuer), this.config.clientId, this.config.clientSecret, undefined, {
         timeout: ISSUER_TIMEOUT_SECONDS,
         ...(this.config.insecure ? { execute: [client.allowInsecureRequests] } : {}),
@@ -94,10 +99,10 @@ export class OidcStrategy extends Strategy {
         return configuration;
       })
       .catch((err: unknown) => {
-        this.configuration = null;
+        this.discovered.configuration = null;
         throw err;
       });
-    return this.configuration;
+    return this.discovered.configuration;
   }
 
   override authenticate(req: never, options?: { state?: unknown }): void {
