@@ -203,7 +203,6 @@ for (const backend of [MEMORY_BACKEND, ...DATABASE_BACKENDS]) {
 
     for (const [endpoint, set] of [
       ['token', (i: OidcStandIn) => (i.tokenMode = 'server_error')],
-      ['JWKS', (i: OidcStandIn) => (i.jwksMode = 'server_error')],
       ['userinfo', (i: OidcStandIn) => (i.userinfoMode = 'server_error')],
     ] as const) {
       it(`answers ?error=provider_unavailable when the issuer's ${endpoint} endpoint fails`, async () => {
@@ -279,5 +278,38 @@ describe('an OpenID Connect issuer whose discovery fails', function () {
     // Then it is kept: later sign-ins reuse it (and the JWKS it caches).
     expect((await b.get(`${app.url}/auth/acme`)).status).to.equal(302);
     expect(issuer.discoveryFetches, 'discovered once').to.equal(2);
+  });
+});
+
+describe('an OpenID Connect issuer whose JWKS cannot be fetched (before any key is cached)', function () {
+  this.timeout(20_000);
+  let issuer: OidcStandIn;
+  let app: TestApp;
+  let stop: (() => Promise<void>) | undefined;
+
+  before(async () => {
+    issuer = await OidcStandIn.start();
+    ({ app, stop } = await MEMORY_BACKEND.start({
+      env: { WEB_APP_URL, OIDC_ACME_ISSUER: issuer.url, OIDC_ACME_CLIENT_ID: issuer.clientId, OIDC_ACME_CLIENT_SECRET: issuer.clientSecret },
+    }));
+  });
+  after(async () => {
+    if (stop) await stop();
+    await issuer?.close();
+  });
+
+  /** Start, consent, back to the callback on the app's address. */
+  async function signIn(b: Browser) {
+    const start = await b.get(`${app.url}/auth/acme`);
+    const consent = await b.get(start.headers.get('location') ?? '');
+    const back = new URL(consent.headers.get('location') ?? '');
+    return b.get(`${app.url}${back.pathname}${back.search}`);
+  }
+
+  it('answers ?error=provider_unavailable, and signs in once the JWKS answers again', async () => {
+    issuer.jwksMode = 'server_error';
+    expectFlowError(await signIn(new Browser(app as unknown as GithubTestApp)), 'provider_unavailable');
+    issuer.jwksMode = 'ok';
+    expectSignedIn(await signIn(new Browser(app as unknown as GithubTestApp)));
   });
 });
