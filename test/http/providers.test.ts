@@ -221,7 +221,7 @@ for (const backend of [MEMORY_BACKEND, ...DATABASE_BACKENDS]) {
     });
 
     it('answers 404 PROVIDER_NOT_CONFIGURED for a provider it does not have, and GITHUB_NOT_CONFIGURED for github when it is off', async () => {
-      for (const [method, path] of [['GET', '/auth/okta'], ['GET', '/auth/okta/callback?code=x&state=y'], ['POST', '/auth/okta/link']] as const) {
+      for (const [method, path] of [['GET', '/auth/okta'], ['GET', '/auth/Okta'], ['GET', '/auth/okta/callback?code=x&state=y'], ['POST', '/auth/okta/link'], ['GET', '/auth/my%20idp']] as const) {
         expectProblem(await browser().call(method, path), 404, 'PROVIDER_NOT_CONFIGURED');
       }
       expectProblem(await browser().call('GET', '/auth/github'), 404, 'GITHUB_NOT_CONFIGURED');

@@ -135,6 +135,8 @@ export function buildAuth(policyOverrides: Partial<SessionPolicy> = {}, limitOve
   const auth = {
     policy,
     clock,
+    /** The tables the in-memory stores share (a passkey store over them shows in the user's `mfa`). */
+    accounts,
     users,
     store,
     issuer,

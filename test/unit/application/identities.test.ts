@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { InMemoryPasskeyStore } from '../../../src/adapters/persistence/memory/in-memory-passkey-store.js';
 import type { ExternalProfile } from '../../../src/domain/identity.js';
 import { buildAuth, expectCode, type Auth } from './harness.js';
 
@@ -44,6 +45,14 @@ describe('identities: listing and unlinking (use cases on in-memory adapters)', 
     const unlinked = (await auth.events(userId)).filter((e) => e.type === 'identity.unlinked');
     expect(unlinked.map((e) => [e.detail?.provider, e.ip, e.sessionId])).to.deep.equal([['github', '203.0.113.9', 'session-1']]);
     await expectCode(unlink(userId, 'acme'), 'LAST_SIGN_IN_METHOD');
+  });
+
+  it('removes the only identity of an account that has a passkey (it still signs in with it)', async () => {
+    const { userId } = await auth.githubSignIn.execute({ profile: profileAt('google') });
+    const passkey = { id: `credential-${userId}`, userId, publicKey: new Uint8Array([1, 2, 3]), counter: 0, transports: ['internal'], name: 'Laptop', createdAt: auth.clock.now(), lastUsedAt: null };
+    expect(await new InMemoryPasskeyStore(auth.accounts).add(passkey)).to.equal(true);
+    await unlink(userId, 'google');
+    expect(await list(userId)).to.deep.equal([]);
   });
 
   it('removes the only identity of an account that has a password', async () => {

@@ -6,7 +6,7 @@ import type { CompleteFirstFactor } from '../../../application/factors/mfa-sign-
 import { AMR, MFA_TOKEN_SECONDS } from '../../../domain/mfa.js';
 import { DomainError, ServiceUnavailableError, type ErrorCode } from '../../../domain/errors.js';
 import { GITHUB } from '../../../domain/identity.js';
-import { PROVIDER_NAME, RESERVED_PROVIDER_NAMES } from '../../../config/providers.js';
+import { RESERVED_PROVIDER_NAMES } from '../../../config/providers.js';
 import { isPrincipal, isSessionPrincipal, principalOf } from '../authenticate.js';
 import { setSessionCookies, type CookieSettings } from '../cookies.js';
 import { LINK_COOKIE, MFA_COOKIE, STATE_COOKIE } from '../cookie-names.js';
@@ -170,15 +170,22 @@ export function providerRoutes(deps: ProviderRouteDependencies): Middleware {
   );
 
   const dispatch = router.routes();
-  // Only a path that could be a provider's reaches the routes: `/auth/login` with the wrong method,
-  // `POST /auth/nope` or a malformed segment fall through to the ordinary 404 and 405, untouched
-  // by routes that only a provider would have.
+  // Only a path that could be a provider's reaches the routes (any other name there is 404
+  // PROVIDER_NOT_CONFIGURED): `/auth/login` with the wrong method, `POST /auth/nope` or a segment
+  // that does not decode fall through to the ordinary 404 and 405, untouched by routes that only a
+  // provider would have.
   return async (ctx, next) => {
     const found = PROVIDER_PATH.exec(ctx.path);
     if (!found?.[1]) return next();
     const method = found[2] === '/link' ? 'POST' : 'GET';
     if (ctx.method !== method && !(method === 'GET' && ctx.method === 'HEAD')) return next();
-    if (!PROVIDER_NAME.test(found[1]) || OWN_PATHS.has(found[1])) return next();
+    let name: string;
+    try {
+      name = decodeURIComponent(found[1]);
+    } catch {
+      return next();
+    }
+    if (OWN_PATHS.has(name)) return next();
     return dispatch(ctx as Parameters<typeof dispatch>[0], next);
   };
 }
