@@ -24,7 +24,8 @@ export interface UnlinkIdentityInput {
 /**
  * Removes the caller's identity at a provider (DELETE /auth/identities/:provider), unless it is
  * the account's last way to sign in: with no password, no passkey and no other identity left,
- * nobody could ever sign in to it again.
+ * nobody could ever sign in to it again. Checked before the removal, and again after it, for
+ * removals that run side by side.
  */
 export class UnlinkIdentity {
   constructor(
@@ -34,12 +35,16 @@ export class UnlinkIdentity {
   ) {}
 
   async execute(input: UnlinkIdentityInput): Promise<void> {
-    const [user, linked] = await Promise.all([this.users.findById(input.userId), this.identities.listByUser(input.userId)]);
-    if (!user) throw new UserNotFoundError();
-    if (!linked.some((i) => i.provider === input.provider)) throw new IdentityNotFoundError();
-    const othersLeft = linked.length > 1 || user.passwordHash !== null || user.mfa.passkeys > 0;
-    if (!othersLeft) throw new LastSignInMethodError();
+    const removed = (await this.identities.listByUser(input.userId)).find((i) => i.provider === input.provider);
+    if (!removed) throw new IdentityNotFoundError();
+    if (!(await this.keepsAWayIn(input.userId, removed.provider))) throw new LastSignInMethodError();
     if (!(await this.identities.unlink(input.userId, input.provider))) throw new IdentityNotFoundError();
+    // Another removal may have run beside this one (two tabs, say), each seeing the other's identity
+    // still there: when nothing is left now, this one goes back, so the account never locks its owner out.
+    if (!(await this.keepsAWayIn(input.userId, null))) {
+      await this.identities.link(removed).catch(() => undefined);
+      throw new LastSignInMethodError();
+    }
     await this.events.record({
       type: 'identity.unlinked',
       userId: input.userId,
@@ -48,5 +53,12 @@ export class UnlinkIdentity {
       userAgent: input.userAgent ?? null,
       detail: { provider: input.provider },
     });
+  }
+
+  /** Whether the account has a way in besides its identity at `without`: a password, a passkey or another identity. */
+  private async keepsAWayIn(userId: string, without: IdentityProvider | null): Promise<boolean> {
+    const [user, linked] = await Promise.all([this.users.findById(userId), this.identities.listByUser(userId)]);
+    if (!user) throw new UserNotFoundError();
+    return user.passwordHash !== null || user.mfa.passkeys > 0 || linked.some((i) => i.provider !== without);
   }
 }

@@ -55,6 +55,15 @@ describe('identities: listing and unlinking (use cases on in-memory adapters)', 
     expect(await list(userId)).to.deep.equal([]);
   });
 
+  it('never lets two removals side by side leave the account without a way in', async () => {
+    const { userId } = await auth.githubSignIn.execute({ profile: profileAt('github') });
+    await auth.githubSignIn.execute({ profile: profileAt('acme'), linkToUserId: userId });
+    const outcomes = await Promise.allSettled([unlink(userId, 'github'), unlink(userId, 'acme')]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled').length, 'at most one removal').to.be.at.most(1);
+    for (const o of outcomes) if (o.status === 'rejected') expect((o.reason as { code?: string }).code).to.equal('LAST_SIGN_IN_METHOD');
+    expect((await list(userId)).length, 'a way in is left').to.be.at.least(1);
+  });
+
   it('removes the only identity of an account that has a password', async () => {
     const tokens = await auth.signUp();
     await auth.githubSignIn.execute({ profile: profileAt('google'), linkToUserId: tokens.user.id });
