@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { chromiumOrSkip, decodedWidth, isFocused } from '../support/browser.js';
+import { chromiumSuite, decodedWidth, isFocused } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { call, GOOD_PASSWORD, register, uniqueEmail } from '../support/http.js';
 import { AccountPage } from './account-page.js';
@@ -13,26 +12,17 @@ const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebK
 describe('the account page in a real browser (cookie mode)', function () {
   this.timeout(60_000);
   let app: TestApp;
-  let browser: Browser;
-  let context: BrowserContext;
+  const chromium = chromiumSuite('browser test');
 
   before(async function () {
-    browser = await chromiumOrSkip(this, 'browser test');
     app = await startTestApp({ env: { LOGIN_MAX_FAILURES: String(MAX_FAILURES) } });
   });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 720, height: 900 } });
-  });
-  afterEach(async () => {
-    await context?.close();
-  });
   after(async () => {
-    await browser?.close();
     await app?.close();
   });
 
-  const newPage = async () => new AccountPage(await context.newPage());
-  const cookieNames = async () => (await context.cookies()).map((c) => c.name).sort();
+  const newPage = async () => new AccountPage(await chromium.context.newPage());
+  const cookieNames = async () => (await chromium.context.cookies()).map((c) => c.name).sort();
 
   it('shows one form at a time: sign-in first, sign-up on its tab, and back, with the icon loaded and no console error', async () => {
     const p = await (await newPage()).open(app.url);
@@ -79,7 +69,7 @@ describe('the account page in a real browser (cookie mode)', function () {
       expect(await p.page.getByRole('tab').count(), 'no sign-in tabs').to.equal(0);
 
       expect(await cookieNames()).to.deep.equal(['access_token', 'csrf_token', 'refresh_token']);
-      const cookies = await context.cookies();
+      const cookies = await chromium.context.cookies();
       expect(cookies.find((c) => c.name === 'access_token')?.httpOnly).to.equal(true);
       expect(cookies.find((c) => c.name === 'refresh_token')?.httpOnly).to.equal(true);
       expect(cookies.find((c) => c.name === 'csrf_token')?.httpOnly).to.equal(false);
@@ -285,7 +275,7 @@ describe('the account page in a real browser (cookie mode)', function () {
     expect(await p.signedIn.isVisible()).to.equal(true);
     await p.capture('error-csrf');
 
-    const jar = await context.cookies();
+    const jar = await chromium.context.cookies();
     const value = (name: string) => jar.find((c) => c.name === name)?.value ?? '';
     const ended = await call(app.url, 'POST', '/auth/logout-all', {
       headers: { cookie: `access_token=${value('access_token')}; csrf_token=${value('csrf_token')}`, 'x-csrf-token': value('csrf_token') },

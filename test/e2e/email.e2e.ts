@@ -1,13 +1,12 @@
 import { expect } from 'chai';
 import type { ParsedMail } from 'mailparser';
-import type { Browser, BrowserContext } from 'playwright-core';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { migrateToLatest } from '../../src/adapters/persistence/knex/database.js';
 import { RateLimiterMailThrottle } from '../../src/adapters/throttle/rate-limiter-mail-throttle.js';
 import { TOKENS } from '../../src/composition/tokens.js';
 import { appDatabase } from '../support/backends.js';
 import { TEST_COUNTER_KEY } from '../support/config.js';
-import { chromiumOrSkip, isFocused } from '../support/browser.js';
+import { chromiumSuite, isFocused } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { freePort, GOOD_PASSWORD, register, uniqueEmail } from '../support/http.js';
 import { startSmtpServer, type LoopbackSmtpServer } from '../support/smtp-server.js';
@@ -41,11 +40,9 @@ describe('the account page’s mail flows in a real browser (verification, reset
   this.timeout(60_000);
   let app: TestApp;
   let smtp: LoopbackSmtpServer;
-  let browser: Browser;
-  let context: BrowserContext;
+  const chromium = chromiumSuite('mail browser test');
 
   before(async function () {
-    browser = await chromiumOrSkip(this, 'mail browser test');
     smtp = await startSmtpServer();
     // The links in the mail name the service itself, so the port is chosen before it starts.
     const port = await freePort();
@@ -57,20 +54,13 @@ describe('the account page’s mail flows in a real browser (verification, reset
     });
     await migrateToLatest(appDatabase(app));
   });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 720, height: 900 } });
-  });
-  afterEach(async () => {
-    await context?.close();
-  });
   after(async () => {
-    await browser?.close();
     await app?.close();
     if (app) await appDatabase(app).destroy();
     await smtp?.close();
   });
 
-  const newPage = async () => new AccountPage(await context.newPage());
+  const newPage = async () => new AccountPage(await chromium.context.newPage());
 
   /** The `nth` (1-based) mail to `to` whose subject matches, once it has arrived. */
   async function mailTo(to: string, subject: RegExp, nth = 1): Promise<ParsedMail> {
@@ -217,7 +207,7 @@ describe('the account page’s mail flows in a real browser (verification, reset
     expect(await p.shown()).to.equal('This link is invalid or has expired.\nYou are signed in: change your password below.');
     expect(await p.signedIn.isVisible(), 'still signed in').to.equal(true);
 
-    await context.clearCookies();
+    await chromium.context.clearCookies();
     await openLink(p, link, '#reset-form');
     await p.resetForm.getByLabel('New password').fill('another new passphrase');
     await p.resetForm.getByRole('button', { name: 'Set new password' }).click();

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import type { Browser, BrowserContext } from 'playwright-core';
 import { aGithubAccount, GithubStandIn, startGithubTestApp, type GithubTestApp } from '../support/github-stand-in.js';
-import { chromiumOrSkip, isFocused } from '../support/browser.js';
+import { chromiumSuite, isFocused } from '../support/browser.js';
 import { FixedClock } from '../support/fixed-clock.js';
 import { otherCode, totpCodeAt } from '../support/totp.js';
 import { register, uniqueEmail } from '../support/http.js';
@@ -24,28 +23,21 @@ describe('GitHub sign-in from the web page in a real browser', function () {
   this.timeout(60_000);
   let standIn: GithubStandIn;
   let app: GithubTestApp;
-  let browser: Browser;
-  let context: BrowserContext;
+  const chromium = chromiumSuite('GitHub browser test');
 
   before(async function () {
-    browser = await chromiumOrSkip(this, 'GitHub browser test');
     standIn = await GithubStandIn.start();
     app = await startGithubTestApp(standIn, { webAppIsService: true });
   });
   beforeEach(async () => {
     standIn.reset();
-    context = await browser.newContext({ viewport: { width: 720, height: 900 } });
-  });
-  afterEach(async () => {
-    await context?.close();
   });
   after(async () => {
-    await browser?.close();
     await app?.close();
     await standIn?.close();
   });
 
-  const newPage = async () => new AccountPage(await context.newPage());
+  const newPage = async () => new AccountPage(await chromium.context.newPage());
   const github = (p: AccountPage) => p.page.getByRole('link', { name: 'Continue with GitHub' });
 
   it('offers GitHub under whichever form is shown', async () => {
@@ -75,7 +67,7 @@ describe('GitHub sign-in from the web page in a real browser', function () {
     expect(await p.page.locator('#user-name').innerText()).to.equal('Octo Browser');
     expect(await p.page.getByRole('button', { name: 'Link GitHub' }).isVisible(), 'nothing left to link').to.equal(false);
     expect(new URL(p.page.url()).origin).to.equal(app.url);
-    const names = (await context.cookies()).map((c) => c.name).sort();
+    const names = (await chromium.context.cookies()).map((c) => c.name).sort();
     expect(names).to.include.members(['access_token', 'csrf_token', 'refresh_token']);
     // The flow went to GitHub and back, and no URL on the way carried a token.
     expect(locations.some((l) => l.startsWith(standIn.authorizeUrl))).to.equal(true);
@@ -103,7 +95,7 @@ describe('GitHub sign-in from the web page in a real browser', function () {
       expect(await p.signedIn.isVisible(), 'GitHub alone does not sign in').to.equal(false);
       expect(new URL(p.page.url()).search, 'the address is cleaned').to.equal('');
       expect(await isFocused(p.mfaForm.getByLabel('Code'))).to.equal(true);
-      const sessionCookies = (await context.cookies()).map((c) => c.name).filter((n) => ['access_token', 'refresh_token'].includes(n));
+      const sessionCookies = (await chromium.context.cookies()).map((c) => c.name).filter((n) => ['access_token', 'refresh_token'].includes(n));
       expect(sessionCookies, 'no session before the code').to.deep.equal([]);
       await p.capture('github-mfa-step');
 

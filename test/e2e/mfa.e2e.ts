@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { chromiumOrSkip, isFocused, VirtualAuthenticator } from '../support/browser.js';
+import { chromiumSuite, isFocused, VirtualAuthenticator } from '../support/browser.js';
 import { startLocalhostApp, type TestApp } from '../support/app.js';
 import { FixedClock } from '../support/fixed-clock.js';
 import { GOOD_PASSWORD, uniqueEmail } from '../support/http.js';
@@ -13,28 +12,19 @@ const wrongCode = otherCode;
 describe('two-step verification on the account page in a real browser', function () {
   this.timeout(60_000);
   let app: TestApp;
-  let browser: Browser;
-  let context: BrowserContext;
+  const chromium = chromiumSuite('two-step verification browser test');
   // The service's clock, started at the real time (cookies expire by the browser's clock) and moved
   // by the test from one 30-second step to the next: a code is accepted once per step.
   const clock = new FixedClock(new Date());
 
   before(async function () {
-    browser = await chromiumOrSkip(this, 'two-step verification browser test');
     app = await startLocalhostApp({ clock });
   });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 720, height: 900 } });
-  });
-  afterEach(async () => {
-    await context?.close();
-  });
   after(async () => {
-    await browser?.close();
     await app?.close();
   });
 
-  const newPage = async () => new AccountPage(await context.newPage());
+  const newPage = async () => new AccountPage(await chromium.context.newPage());
 
   /** Turns TOTP on from the card as a person does: the QR code and key, a code, the recovery codes. */
   async function enrol(p: AccountPage, screenshots = false): Promise<{ secret: string; recoveryCodes: string[] }> {
@@ -163,7 +153,7 @@ describe('two-step verification on the account page in a real browser', function
   });
 
   it('offers the passkey in the second step, and a passkey sign-in needs no code', async () => {
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     await VirtualAuthenticator.on(page);
     const p = await new AccountPage(page).open(app.url);
     const email = uniqueEmail('totp-passkey');

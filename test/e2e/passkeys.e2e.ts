@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { chromiumOrSkip, VirtualAuthenticator } from '../support/browser.js';
+import { chromiumSuite, VirtualAuthenticator } from '../support/browser.js';
 import { startLocalhostApp, startTestApp, type TestApp } from '../support/app.js';
 import { uniqueEmail } from '../support/http.js';
 import { AccountPage } from './account-page.js';
@@ -8,26 +7,17 @@ import { AccountPage } from './account-page.js';
 describe('passkeys on the account page in a real browser (DevTools virtual authenticator)', function () {
   this.timeout(60_000);
   let app: TestApp;
-  let browser: Browser;
-  let context: BrowserContext;
+  const chromium = chromiumSuite('passkey browser test');
 
   before(async function () {
-    browser = await chromiumOrSkip(this, 'passkey browser test');
     app = await startLocalhostApp();
   });
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 720, height: 900 } });
-  });
-  afterEach(async () => {
-    await context?.close();
-  });
   after(async () => {
-    await browser?.close();
     await app?.close();
   });
 
   async function pageWithAuthenticator(): Promise<{ p: AccountPage; authenticator: VirtualAuthenticator }> {
-    const page = await context.newPage();
+    const page = await chromium.context.newPage();
     const authenticator = await VirtualAuthenticator.on(page);
     return { p: await new AccountPage(page).open(app.url), authenticator };
   }
@@ -93,7 +83,7 @@ describe('passkeys on the account page in a real browser (DevTools virtual authe
   it('hides every passkey control when the service has passkeys off', async () => {
     const off = await startTestApp({ env: { PUBLIC_URL: 'http://127.0.0.1:3000' } });
     try {
-      const p = await new AccountPage(await context.newPage()).open(off.url);
+      const p = await new AccountPage(await chromium.context.newPage()).open(off.url);
       expect(await p.page.getByRole('button', { name: 'Sign in with a passkey' }).isVisible()).to.equal(false);
       expect(await p.page.getByText('or', { exact: true }).isVisible(), 'no "or" with nothing after it').to.equal(false);
       await p.signUp(uniqueEmail('passkeys-off'));

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { chromiumOrSkip } from '../support/browser.js';
+import { chromiumSuite } from '../support/browser.js';
 import { startGithubTestApp, type GithubTestApp } from '../support/github-stand-in.js';
 import { register, uniqueEmail } from '../support/http.js';
 import { anOidcAccount, OidcStandIn } from '../support/oidc-stand-in.js';
@@ -11,11 +10,9 @@ describe('Google and an OpenID Connect issuer from the web page in a real browse
   let google: OidcStandIn;
   let acme: OidcStandIn;
   let app: GithubTestApp;
-  let browser: Browser;
-  let context: BrowserContext;
+  const chromium = chromiumSuite('provider browser test');
 
   before(async function () {
-    browser = await chromiumOrSkip(this, 'provider browser test');
     google = await OidcStandIn.start();
     acme = await OidcStandIn.start({ issuerPath: '/realms/main' });
     // The app on a port chosen first, so PUBLIC_URL (and so each callback URL) names where it listens.
@@ -34,18 +31,13 @@ describe('Google and an OpenID Connect issuer from the web page in a real browse
   beforeEach(async () => {
     google.reset(anOidcAccount({ name: 'Grace Google' }));
     acme.reset(anOidcAccount({ name: 'Alan Acme' }));
-    context = await browser.newContext({ viewport: { width: 720, height: 900 } });
-  });
-  afterEach(async () => {
-    await context?.close();
   });
   after(async () => {
-    await browser?.close();
     await app?.close();
     await Promise.all([google?.close(), acme?.close()]);
   });
 
-  const newPage = async () => new AccountPage(await context.newPage());
+  const newPage = async () => new AccountPage(await chromium.context.newPage());
   const continueWith = (p: AccountPage, label: string) => p.page.getByRole('link', { name: `Continue with ${label}` });
   const linked = (p: AccountPage) => p.page.getByRole('list', { name: 'Linked accounts' }).getByRole('listitem');
 

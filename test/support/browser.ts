@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type CDPSession, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Locator, type Page } from 'playwright-core';
 
 /** Debian's chromium (CI installs it); CHROMIUM_PATH points elsewhere. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -116,4 +116,42 @@ export class VirtualAuthenticator {
   async credentials(): Promise<{ credentialId: string; rpId?: string; userHandle?: string; signCount: number }[]> {
     return (await this.cdp.send('WebAuthn.getCredentials', { authenticatorId: this.id })).credentials;
   }
+}
+
+/** The window every browser test's page opens in. */
+export const VIEWPORT = { width: 720, height: 900 } as const;
+
+/**
+ * In a `describe`: a headless Chromium for the suite (skipped loudly where none is installed) and a
+ * fresh context for each test, opened and closed by hooks it registers where it is called (so its
+ * `before` runs ahead of the suite's own). Read `.context` inside tests and hooks only.
+ */
+export function chromiumSuite(what: string): { readonly browser: Browser; readonly context: BrowserContext } {
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  before(async function () {
+    browser = await chromiumOrSkip(this, what);
+  });
+  beforeEach(async () => {
+    context = await browser?.newContext({ viewport: VIEWPORT });
+  });
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  const opened = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined) throw new Error(`no ${name}: read it inside a test or hook of the suite`);
+    return value;
+  };
+  return {
+    get browser() {
+      return opened(browser, 'browser');
+    },
+    get context() {
+      return opened(context, 'browser context');
+    },
+  };
 }
