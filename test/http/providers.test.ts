@@ -245,26 +245,36 @@ for (const backend of [MEMORY_BACKEND, ...DATABASE_BACKENDS]) {
   });
 }
 
-describe('an OpenID Connect issuer whose discovery fails', function () {
+/** Outages that matter only before the app has discovered the issuer and cached its keys: each test on an app of its own. */
+describe('an OpenID Connect issuer before the app has discovered it', function () {
   this.timeout(20_000);
   let issuer: OidcStandIn;
   let app: TestApp;
   let stop: (() => Promise<void>) | undefined;
 
-  before(async () => {
+  beforeEach(async () => {
     issuer = await OidcStandIn.start();
-    issuer.discoveryMode = 'server_error';
     ({ app, stop } = await MEMORY_BACKEND.start({
       env: { WEB_APP_URL, OIDC_ACME_ISSUER: issuer.url, OIDC_ACME_CLIENT_ID: issuer.clientId, OIDC_ACME_CLIENT_SECRET: issuer.clientSecret },
     }));
   });
-  after(async () => {
+  afterEach(async () => {
     if (stop) await stop();
     await issuer?.close();
   });
 
-  it('sends the browser back with ?error=provider_unavailable, tries discovery again on the next sign-in, then keeps it', async () => {
-    const b = new Browser(app as unknown as GithubTestApp);
+  const browser = () => new Browser(app as unknown as GithubTestApp);
+  /** Start, consent, back to the callback on the app's address. */
+  async function signIn(b: Browser) {
+    const start = await b.get(`${app.url}/auth/acme`);
+    const consent = await b.get(start.headers.get('location') ?? '');
+    const back = new URL(consent.headers.get('location') ?? '');
+    return b.get(`${app.url}${back.pathname}${back.search}`);
+  }
+
+  it('sends the browser back with ?error=provider_unavailable when discovery fails, tries it again on the next sign-in, then keeps it', async () => {
+    issuer.discoveryMode = 'server_error';
+    const b = browser();
     const failed = await b.get(`${app.url}/auth/acme`);
     expect(failed.status).to.equal(302);
     expect(failed.headers.get('location')).to.equal(`${WEB_APP_URL}?error=provider_unavailable`);
@@ -279,37 +289,11 @@ describe('an OpenID Connect issuer whose discovery fails', function () {
     expect((await b.get(`${app.url}/auth/acme`)).status).to.equal(302);
     expect(issuer.discoveryFetches, 'discovered once').to.equal(2);
   });
-});
 
-describe('an OpenID Connect issuer whose JWKS cannot be fetched (before any key is cached)', function () {
-  this.timeout(20_000);
-  let issuer: OidcStandIn;
-  let app: TestApp;
-  let stop: (() => Promise<void>) | undefined;
-
-  before(async () => {
-    issuer = await OidcStandIn.start();
-    ({ app, stop } = await MEMORY_BACKEND.start({
-      env: { WEB_APP_URL, OIDC_ACME_ISSUER: issuer.url, OIDC_ACME_CLIENT_ID: issuer.clientId, OIDC_ACME_CLIENT_SECRET: issuer.clientSecret },
-    }));
-  });
-  after(async () => {
-    if (stop) await stop();
-    await issuer?.close();
-  });
-
-  /** Start, consent, back to the callback on the app's address. */
-  async function signIn(b: Browser) {
-    const start = await b.get(`${app.url}/auth/acme`);
-    const consent = await b.get(start.headers.get('location') ?? '');
-    const back = new URL(consent.headers.get('location') ?? '');
-    return b.get(`${app.url}${back.pathname}${back.search}`);
-  }
-
-  it('answers ?error=provider_unavailable, and signs in once the JWKS answers again', async () => {
+  it('answers ?error=provider_unavailable when the JWKS cannot be fetched before any key is cached, and signs in once it answers', async () => {
     issuer.jwksMode = 'server_error';
-    expectFlowError(await signIn(new Browser(app as unknown as GithubTestApp)), 'provider_unavailable');
+    expectFlowError(await signIn(browser()), 'provider_unavailable');
     issuer.jwksMode = 'ok';
-    expectSignedIn(await signIn(new Browser(app as unknown as GithubTestApp)));
+    expectSignedIn(await signIn(browser()));
   });
 });

@@ -4,7 +4,7 @@ import type { AuthenticateWithProvider } from '../../../application/providers/au
 import { GITHUB, type ExternalProfile } from '../../../domain/identity.js';
 import { DomainError } from '../../../domain/errors.js';
 import type { GithubConfig } from '../../../config/github.js';
-import { oauth2StateStore, type SignInFlow, type SignInStates } from './sign-in-state.js';
+import { flowInput, oauth2StateStore, type SignInFlow, type SignInStates } from './sign-in-state.js';
 
 interface GithubEmail {
   readonly email?: unknown;
@@ -101,8 +101,7 @@ export const githubStrategy = (config: GithubConfig, states: SignInStates, authe
       passReqToCallback: true,
     } as never,
     ((req: { signInFlow?: SignInFlow; ip?: unknown }, _access: string, _refresh: string, profile: GithubProfile, done: (err: unknown, user?: unknown, info?: unknown) => void) => {
-      const clientIp = typeof req.ip === 'string' ? req.ip : null;
-      authenticate.execute({ profile: toExternalProfile(profile), linkToUserId: req.signInFlow?.link ?? null, clientIp }).then(
+      authenticate.execute({ profile: toExternalProfile(profile), ...flowInput(req) }).then(
         (principal) => done(null, principal),
         (err: unknown) => (err instanceof DomainError ? done(null, false, err) : done(err)),
       );

@@ -4,7 +4,7 @@ import type { AuthenticateWithProvider } from '../../../application/providers/au
 import { DomainError } from '../../../domain/errors.js';
 import type { ExternalProfile } from '../../../domain/identity.js';
 import type { OidcProviderConfig } from '../../../config/providers.js';
-import { isSignInFlow, type RequestWithCookies, type SignInStates } from './sign-in-state.js';
+import { flowInput, isSignInFlow, type RequestWithCookies, type SignInStates } from './sign-in-state.js';
 
 /** How long one call to the issuer (discovery, token, JWKS, userinfo) may take. */
 const ISSUER_TIMEOUT_SECONDS = 10;
@@ -188,5 +188,5 @@ export class OidcStrategy extends Strategy {
 /** The strategy for one configured issuer, its verified profile decided by the use case. */
 export const oidcStrategy = (config: OidcProviderConfig, states: SignInStates, authenticate: AuthenticateWithProvider): OidcStrategy =>
   new OidcStrategy(config, states, (profile, req) =>
-    authenticate.execute({ profile, linkToUserId: req.signInFlow?.link ?? null, clientIp: typeof req.ip === 'string' ? req.ip : null }),
+    authenticate.execute({ profile, ...flowInput(req) }),
   );

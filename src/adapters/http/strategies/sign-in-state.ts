@@ -34,6 +34,12 @@ const sameHandle = (a: string, b: string): boolean => {
 
 const digest = (handle: string): string => createHash('sha256').update(handle).digest('hex');
 
+/** What every provider's verify callback hands AuthenticateWithProvider besides the profile: the link flow's user (finish() left it on the request), and where the browser signs in from. */
+export const flowInput = (req: { readonly signInFlow?: SignInFlow; readonly ip?: unknown }) => ({
+  linkToUserId: req.signInFlow?.link ?? null,
+  clientIp: typeof req.ip === 'string' ? req.ip : null,
+});
+
 export const isSignInFlow = (v: unknown): v is SignInFlow =>
   typeof v === 'object' && v !== null && (!('link' in v) || typeof (v as { link: unknown }).link === 'string');
 
@@ -78,11 +84,6 @@ export class SignInStates {
     if (!(await this.store.consume(digest(claims.h), provider, this.clock.now()))) return null;
     req.signInFlow = claims.s;
     return { verifier: claims.v, nonce: claims.n ?? null, flow: claims.s };
-  }
-
-  /** Clears the state cookie (a callback that never reached the strategy). */
-  clear(req: RequestWithCookies, provider: string): void {
-    this.setCookie(req, provider, '', 0);
   }
 
   private setCookie(req: RequestWithCookies, provider: string, value: string, maxAge: number): void {
