@@ -1,29 +1,20 @@
 import { expect } from 'chai';
-import { startTestApp, type TestApp } from '../../../test/support/app.js';
-import { FixedClock } from '../../../test/support/fixed-clock.js';
 import { GOOD_PASSWORD, uniqueEmail } from '../../../test/support/http.js';
 import { createAuthClient, ProblemError } from '../src/index.js';
-import { CookieJar, recording, rejectionOf } from './support.js';
+import { CookieJar, recording, rejectionOf, serviceOnFixedClock } from './support.js';
 
 const ACCESS_TTL = 60;
 const SESSION_COOKIES = ['access_token', 'csrf_token', 'refresh_token'];
 
 describe('@auth-api/client in cookie mode, against the real service', function () {
   this.timeout(20_000);
-  let app: TestApp;
-  let clock: FixedClock;
-
-  before(async () => {
-    clock = new FixedClock(new Date());
-    app = await startTestApp({ clock, env: { ACCESS_TOKEN_TTL: String(ACCESS_TTL) } });
-  });
-  after(() => app.close());
+  const service = serviceOnFixedClock({ ACCESS_TOKEN_TTL: String(ACCESS_TTL) });
 
   /** A browser: a cookie jar under the client's fetch, and the page reading csrf_token (as from document.cookie). */
   function browser() {
     const jar = new CookieJar();
     const rec = recording(jar.fetch);
-    const client = createAuthClient({ baseUrl: app.url, mode: 'cookie', fetch: rec.fetch, csrfToken: () => jar.get('csrf_token') });
+    const client = createAuthClient({ baseUrl: service.app.url, mode: 'cookie', fetch: rec.fetch, csrfToken: () => jar.get('csrf_token') });
     return { jar, rec, client };
   }
 
@@ -60,7 +51,7 @@ describe('@auth-api/client in cookie mode, against the real service', function (
     expect(csrf).to.be.a('string');
 
     // The same cookies, from a page that cannot read csrf_token: the service refuses the POST.
-    const blind = createAuthClient({ baseUrl: app.url, mode: 'cookie', fetch: jar.fetch, csrfToken: () => null });
+    const blind = createAuthClient({ baseUrl: service.app.url, mode: 'cookie', fetch: jar.fetch, csrfToken: () => null });
     const refused = (await rejectionOf(blind.logoutAll())) as ProblemError;
     expect(refused).to.be.instanceOf(ProblemError);
     expect([refused.status, refused.code]).to.deep.equal([403, 'CSRF_FAILED']);
@@ -77,7 +68,7 @@ describe('@auth-api/client in cookie mode, against the real service', function (
     const { jar, rec, client, user } = await signedInBrowser();
     const csrf = jar.get('csrf_token');
     const access = jar.get('access_token');
-    clock.advance(ACCESS_TTL + 1);
+    service.clock.advance(ACCESS_TTL + 1);
 
     const users = await Promise.all(Array.from({ length: 10 }, () => client.me()));
 
@@ -92,7 +83,7 @@ describe('@auth-api/client in cookie mode, against the real service', function (
 
   it('TOKEN_MISSING (the browser dropped the expired access cookie) refreshes while csrf_token says there is a session; without one it is the answer', async () => {
     const { jar, rec, client, user } = await signedInBrowser();
-    clock.advance(ACCESS_TTL + 1);
+    service.clock.advance(ACCESS_TTL + 1);
     jar.delete('access_token');
 
     expect((await client.me()).id).to.equal(user.id);

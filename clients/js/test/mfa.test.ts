@@ -1,10 +1,8 @@
 import { expect } from 'chai';
-import { startTestApp, type TestApp } from '../../../test/support/app.js';
-import { FixedClock } from '../../../test/support/fixed-clock.js';
 import { GOOD_PASSWORD, uniqueEmail } from '../../../test/support/http.js';
 import { otherCode, totpCodeAt } from '../../../test/support/totp.js';
 import { createAuthClient, ProblemError, type LoginResult, type MfaRequired } from '../src/index.js';
-import { recording, rejectionOf } from './support.js';
+import { recording, rejectionOf, serviceOnFixedClock } from './support.js';
 
 function expectMfaRequired(result: LoginResult): MfaRequired {
   if (result.kind !== 'mfa_required') return expect.fail(`expected mfa_required, got ${result.kind}`);
@@ -13,22 +11,15 @@ function expectMfaRequired(result: LoginResult): MfaRequired {
 
 describe('@auth-api/client: the MFA step, against the real service', function () {
   this.timeout(20_000);
-  let app: TestApp;
-  let clock: FixedClock;
-
-  before(async () => {
-    clock = new FixedClock(new Date());
-    app = await startTestApp({ clock });
-  });
-  after(() => app.close());
+  const service = serviceOnFixedClock();
 
   /** The start of the next 30-second step: a new code, not a replay of the last one. */
-  const nextStep = () => clock.advance(30 - (Math.floor(clock.now().getTime() / 1000) % 30));
-  const codeNow = (secret: string) => totpCodeAt(secret, clock.now());
+  const nextStep = () => service.clock.advance(30 - (Math.floor(service.clock.now().getTime() / 1000) % 30));
+  const codeNow = (secret: string) => totpCodeAt(secret, service.clock.now());
 
   /** A new account that turned TOTP on through the API, as its owner would. */
   async function accountWithTotp() {
-    const owner = createAuthClient({ baseUrl: app.url, mode: 'bearer' });
+    const owner = createAuthClient({ baseUrl: service.app.url, mode: 'bearer' });
     const email = uniqueEmail('mfa');
     await owner.register({ email, password: GOOD_PASSWORD });
     const { secret } = await owner.request<{ secret: string; otpauthUrl: string }>('POST', '/auth/mfa/totp', {});
@@ -41,7 +32,7 @@ describe('@auth-api/client: the MFA step, against the real service', function ()
   it("login answers { kind: 'mfa_required', mfaToken, methods } with no session; verifyMfa (the login's mfaToken by default) signs in", async () => {
     const { email, secret } = await accountWithTotp();
     const rec = recording();
-    const phone = createAuthClient({ baseUrl: app.url, mode: 'bearer', fetch: rec.fetch });
+    const phone = createAuthClient({ baseUrl: service.app.url, mode: 'bearer', fetch: rec.fetch });
 
     const step = expectMfaRequired(await phone.login({ email, password: GOOD_PASSWORD }));
     expect(step.mfaToken).to.match(/^[A-Za-z0-9_-]{43}$/);
@@ -61,7 +52,7 @@ describe('@auth-api/client: the MFA step, against the real service', function ()
   it('a wrong code rejects with MFA_CODE_INVALID (no refresh, no session); the right one with an explicit mfaToken signs in', async () => {
     const { email, secret } = await accountWithTotp();
     const rec = recording();
-    const phone = createAuthClient({ baseUrl: app.url, mode: 'bearer', fetch: rec.fetch });
+    const phone = createAuthClient({ baseUrl: service.app.url, mode: 'bearer', fetch: rec.fetch });
     const step = expectMfaRequired(await phone.login({ email, password: GOOD_PASSWORD }));
 
     const right = await codeNow(secret);
@@ -80,7 +71,7 @@ describe('@auth-api/client: the MFA step, against the real service', function ()
     const { email, secret } = await accountWithTotp();
     const cookies = new Map<string, string>();
     const browser = createAuthClient({
-      baseUrl: app.url,
+      baseUrl: service.app.url,
       mode: 'cookie',
       csrfToken: () => cookies.get('csrf_token') ?? null,
       fetch: async (url, init) => {

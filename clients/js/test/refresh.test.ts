@@ -1,31 +1,22 @@
 import { expect } from 'chai';
-import { startTestApp, type TestApp } from '../../../test/support/app.js';
-import { FixedClock } from '../../../test/support/fixed-clock.js';
 import { call, GOOD_PASSWORD, uniqueEmail } from '../../../test/support/http.js';
 import { createAuthClient, memoryStorage, ProblemError, type AuthClientOptions, type FetchLike, type StoredTokens } from '../src/index.js';
-import { claimsOf, recording, rejectionOf } from './support.js';
+import { claimsOf, recording, rejectionOf, serviceOnFixedClock } from './support.js';
 
 const ACCESS_TTL = 60;
 
 describe('@auth-api/client: refresh in Bearer mode, against the real service', function () {
   this.timeout(20_000);
-  let app: TestApp;
-  let clock: FixedClock;
-
-  before(async () => {
-    clock = new FixedClock(new Date());
-    app = await startTestApp({ clock, env: { ACCESS_TOKEN_TTL: String(ACCESS_TTL) } });
-  });
-  after(() => app.close());
+  const service = serviceOnFixedClock({ ACCESS_TOKEN_TTL: String(ACCESS_TTL) });
 
   /** Past the access token's life, and past the 10-second retry grace of the last rotation. */
-  const expireAccessToken = () => clock.advance(ACCESS_TTL + 1);
+  const expireAccessToken = () => service.clock.advance(ACCESS_TTL + 1);
 
   /** A client signed in with a new account; `wrap` goes around the recording fetch. */
   async function signedIn(options: Partial<AuthClientOptions> = {}, wrap: (inner: FetchLike) => FetchLike = (f) => f) {
     const rec = recording();
     const storage = memoryStorage();
-    const client = createAuthClient({ baseUrl: app.url, mode: 'bearer', storage, fetch: wrap(rec.fetch), ...options });
+    const client = createAuthClient({ baseUrl: service.app.url, mode: 'bearer', storage, fetch: wrap(rec.fetch), ...options });
     const email = uniqueEmail('client');
     const result = await client.register({ email, password: GOOD_PASSWORD });
     expect(result.kind).to.equal('signed_in');
@@ -58,7 +49,7 @@ describe('@auth-api/client: refresh in Bearer mode, against the real service', f
     // One rotation: the first refresh token is still the direct predecessor of the newest one, so
     // (within the grace) the service answers that same successor again. After a second rotation
     // it would be an older ancestor: reuse, and the session would end.
-    const again = await call(app.url, 'POST', '/auth/refresh', { json: { refreshToken: tokens.refreshToken } });
+    const again = await call(service.app.url, 'POST', '/auth/refresh', { json: { refreshToken: tokens.refreshToken } });
     expect(again.status, again.text).to.equal(200);
     expect(claimsOf((again.body as StoredTokens).refreshToken).jti).to.equal(claimsOf(after.refreshToken).jti);
     expect(await client.sessions()).to.have.length(1);
@@ -126,7 +117,7 @@ describe('@auth-api/client: refresh in Bearer mode, against the real service', f
     };
     const { client, storage, rec, tokens } = await signedIn({ onSessionEnd }, holdsOneAnswer);
     // Someone else spends the refresh token, and the grace passes: the client's refresh is reuse.
-    const stolen = await call(app.url, 'POST', '/auth/refresh', { json: { refreshToken: tokens.refreshToken } });
+    const stolen = await call(service.app.url, 'POST', '/auth/refresh', { json: { refreshToken: tokens.refreshToken } });
     expect(stolen.status, stolen.text).to.equal(200);
     expireAccessToken();
 
@@ -175,9 +166,9 @@ describe('@auth-api/client: refresh in Bearer mode, against the real service', f
     const { client, storage, tokens, email } = await signedIn();
     await client.logout();
     expect(await storage.get()).to.equal(null);
-    expect((await call(app.url, 'POST', '/auth/refresh', { json: { refreshToken: tokens.refreshToken } })).status).to.equal(401);
+    expect((await call(service.app.url, 'POST', '/auth/refresh', { json: { refreshToken: tokens.refreshToken } })).status).to.equal(401);
 
-    const other = createAuthClient({ baseUrl: app.url, mode: 'bearer' });
+    const other = createAuthClient({ baseUrl: service.app.url, mode: 'bearer' });
     const signed = await client.login({ email, password: GOOD_PASSWORD });
     expect(signed.kind).to.equal('signed_in');
     expect((await other.login({ email, password: GOOD_PASSWORD })).kind).to.equal('signed_in');
@@ -190,14 +181,10 @@ describe('@auth-api/client: refresh in Bearer mode, against the real service', f
 
 describe('@auth-api/client: ProblemError', function () {
   this.timeout(20_000);
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp({ env: { LOGIN_MAX_FAILURES: '2' } });
-  });
-  after(() => app.close());
+  const service = serviceOnFixedClock({ LOGIN_MAX_FAILURES: '2' });
 
   it('carries the problem+json: status, code, detail and every failing field', async () => {
-    const client = createAuthClient({ baseUrl: app.url });
+    const client = createAuthClient({ baseUrl: service.app.url });
     const err = (await rejectionOf(client.register({ email: 'not an email', password: 'short' }))) as ProblemError;
     expect(err).to.be.instanceOf(ProblemError).and.instanceOf(Error);
     expect(err.status).to.equal(400);
@@ -209,7 +196,7 @@ describe('@auth-api/client: ProblemError', function () {
   });
 
   it('carries Retry-After as retryAfter (429 TOO_MANY_ATTEMPTS)', async () => {
-    const client = createAuthClient({ baseUrl: app.url });
+    const client = createAuthClient({ baseUrl: service.app.url });
     const email = uniqueEmail('throttled');
     for (let i = 0; i < 2; i++) await rejectionOf(client.login({ email, password: 'wrong password here' }));
     const err = (await rejectionOf(client.login({ email, password: 'wrong password here' }))) as ProblemError;

@@ -1,3 +1,5 @@
+import { startTestApp, type TestApp } from '../../../test/support/app.js';
+import { FixedClock } from '../../../test/support/fixed-clock.js';
 import type { FetchInit, FetchLike } from '../src/index.js';
 
 /** Node's own fetch, as a FetchLike. */
@@ -84,12 +86,18 @@ export class CookieJar {
 /** The payload of a JWT, unverified (to compare ids). */
 export const claimsOf = (token: string): Record<string, unknown> => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 
-/** The rejection of `promise` (fails the test when it resolves). */
-export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail, and it succeeded');
+export { rejectionOf } from '../../../test/contract/builders.js';
+
+/**
+ * In a `describe`: the real service, in-process, on a FixedClock the tests move (tokens expire by
+ * it, with no waiting), started and closed by hooks it registers. Read `.app` and `.clock` inside tests.
+ */
+export function serviceOnFixedClock(env: Record<string, string> = {}): { readonly app: TestApp; readonly clock: FixedClock } {
+  const service = {} as { app: TestApp; clock: FixedClock };
+  before(async () => {
+    service.clock = new FixedClock(new Date());
+    service.app = await startTestApp({ clock: service.clock, env });
+  });
+  after(() => service.app?.close());
+  return service;
 }
