@@ -211,6 +211,13 @@ for (const backend of [MEMORY_BACKEND, ...DATABASE_BACKENDS]) {
       });
     }
 
+    it("signs nobody in when userinfo answers for another subject than the id_token's (?error=provider_unavailable)", async () => {
+      issuers.acme.userinfoMode = 'wrong_sub';
+      const before = await userCount();
+      expectFlowError((await flow(browser(), 'acme')).callback, 'provider_unavailable');
+      expect(await userCount()).to.equal(before);
+    });
+
     it('answers ?error=access_denied when the person refuses at the issuer', async () => {
       issuers.acme.denyConsent = true;
       const b = browser();

@@ -184,7 +184,8 @@ export class OidcStandIn {
   idTokenMode: IdTokenMode = 'ok';
   tokenMode: EndpointMode = 'ok';
   jwksMode: EndpointMode = 'ok';
-  userinfoMode: EndpointMode = 'ok';
+  /** `wrong_sub`: userinfo answers for another subject than the id_token's. */
+  userinfoMode: EndpointMode | 'wrong_sub' = 'ok';
   discoveryMode: EndpointMode = 'ok';
 
   readonly authorizeRequests: OidcAuthorizeRequest[] = [];
@@ -487,7 +488,7 @@ export class OidcStandIn {
     record(null);
     const { account } = issued;
     json(res, 200, {
-      sub: account.sub,
+      sub: this.userinfoMode === 'wrong_sub' ? `${account.sub}-someone-else` : account.sub,
       email: account.email,
       email_verified: account.emailVerified,
       name: account.name,
